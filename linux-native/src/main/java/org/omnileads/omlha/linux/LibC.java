@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import jnr.ffi.Pointer;
 import jnr.ffi.annotations.In;
 import jnr.ffi.annotations.Out;
+import jnr.ffi.byref.PointerByReference;
 import jnr.ffi.types.size_t;
 import jnr.ffi.types.ssize_t;
 
@@ -52,6 +53,17 @@ public interface LibC {
     String strerror(int errnum);
 
     int getpid();
+
+    /** open(2); {@code flags} from {@link Linux} ({@code O_RDONLY | O_CLOEXEC}). */
+    int open(String pathName, int flags);
+
+    /** setns(2): moves the calling thread only (not the process) into the namespace that {@code fd} refers to. */
+    int setns(int fd, int nsType);
+
+    /** getifaddrs(3): a linked list of {@code struct ifaddrs} in the calling thread's network namespace; free it with {@link #freeifaddrs}. */
+    int getifaddrs(PointerByReference ifap);
+
+    void freeifaddrs(Pointer ifa);
 
     int kill(int pid, int sig);
 }

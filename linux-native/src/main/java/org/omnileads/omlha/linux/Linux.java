@@ -74,6 +74,22 @@ public final class Linux {
     public static final int EFD_NONBLOCK = 0x800;
     public static final int EFD_CLOEXEC = 0x80000;
 
+    // <fcntl.h>
+    public static final int O_RDONLY = 0;
+    public static final int O_CLOEXEC = 0x80000;
+
+    // <sched.h>
+    public static final int CLONE_NEWNET = 0x40000000;
+
+    // <net/if.h>
+    public static final int IFNAMSIZ = 16;
+    public static final int IFF_UP = 0x1;
+    public static final int IFF_RUNNING = 0x40;
+    public static final int IFF_MULTICAST = 0x1000;
+
+    // <bits/socket.h> msg_flags
+    public static final int MSG_CTRUNC = 0x08;
+
     // <asm-generic/errno-base.h>, <asm-generic/errno.h>
     public static final int EPERM = 1;
     public static final int ENOENT = 2;
@@ -87,4 +103,6 @@ public final class Linux {
     public static final int ENETUNREACH = 101;
     public static final int EADDRNOTAVAIL = 99;
     public static final int ENOBUFS = 105;
+    public static final int ECONNREFUSED = 111;
+    public static final int EHOSTUNREACH = 113;
 }
