@@ -1,0 +1,105 @@
+package org.omnileads.omlha.vip;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.function.Consumer;
+import org.omnileads.omlha.linux.Linux;
+import org.omnileads.omlha.linux.NativeException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Link state through rtnetlink (rtnetlink(7)): a non-blocking socket subscribed to RTMGRP_LINK whose
+ * {@link #fd()} an event loop polls, and {@link #drain} to read the RTM_NEWLINK / RTM_DELLINK events pending
+ * on it. Queries go through a second, blocking socket so that their replies never mix with events.
+ *
+ * <p>When the kernel reports that events were lost (ENOBUFS: the socket's queue overflowed), {@link #drain}
+ * asks for every link again and passes each one on as an event. Not thread-safe.
+ */
+public final class LinkMonitor implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(LinkMonitor.class);
+    private static final int MAX_DATAGRAMS_PER_DRAIN = 1024;
+
+    private final NetlinkSocket events;
+    private final NetlinkSocket requests;
+
+    private LinkMonitor(NetlinkSocket events, NetlinkSocket requests) {
+        this.events = events;
+        this.requests = requests;
+    }
+
+    /** Opens both sockets in the calling thread's network namespace. */
+    public static LinkMonitor open() {
+        NetlinkSocket events = NetlinkSocket.open(Netlink.RTMGRP_LINK, true);
+        try {
+            return new LinkMonitor(events, NetlinkSocket.open(0, false));
+        } catch (RuntimeException e) {
+            events.close();
+            throw e;
+        }
+    }
+
+    /** The event socket, readable (POLLIN) when {@link #drain} has events to deliver. */
+    public int fd() {
+        return events.fd();
+    }
+
+    /** @throws NativeException with errno ENODEV when there is no such interface */
+    public LinkState query(int ifIndex) {
+        return requests.get((out, seq) -> Netlink.getLink(out, seq, ifIndex),
+                "query link ifindex " + ifIndex + " (RTM_GETLINK)", Netlink::link);
+    }
+
+    /** @throws NativeException with errno ENODEV when there is no such interface */
+    public LinkState query(String name) {
+        return requests.get((out, seq) -> Netlink.getLink(out, seq, name),
+                "query link \"" + name + "\" (RTM_GETLINK)", Netlink::link);
+    }
+
+    /** Every interface of the namespace. */
+    public List<LinkState> queryAll() {
+        return requests.dump(Netlink::dumpLinks, "list links (RTM_GETLINK)",
+                message -> message.type() == Netlink.RTM_NEWLINK ? Netlink.link(message) : null);
+    }
+
+    /**
+     * Passes every pending link event to {@code consumer} without blocking and returns how many there were.
+     * Stops after {@value #MAX_DATAGRAMS_PER_DRAIN} datagrams so that an event storm cannot hold the caller;
+     * the socket then stays readable.
+     */
+    public int drain(Consumer<LinkState> consumer) {
+        int delivered = 0;
+        for (int datagrams = 0; datagrams < MAX_DATAGRAMS_PER_DRAIN; datagrams++) {
+            ByteBuffer datagram;
+            try {
+                datagram = events.receiveNow("read link events");
+            } catch (NativeException e) {
+                if (e.errno() != Linux.ENOBUFS) {
+                    throw e;
+                }
+                log.warn("link events were lost (socket queue overflow): reading every link again");
+                for (LinkState link : queryAll()) {
+                    consumer.accept(link);
+                    delivered++;
+                }
+                continue;
+            }
+            if (datagram == null) {
+                break;
+            }
+            for (Netlink.Message message : Netlink.split(datagram)) {
+                if (message.type() == Netlink.RTM_NEWLINK || message.type() == Netlink.RTM_DELLINK) {
+                    consumer.accept(Netlink.link(message));
+                    delivered++;
+                }
+            }
+        }
+        return delivered;
+    }
+
+    @Override
+    public void close() {
+        events.close();
+        requests.close();
+    }
+}
