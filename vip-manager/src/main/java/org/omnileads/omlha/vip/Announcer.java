@@ -4,6 +4,7 @@ import static org.omnileads.omlha.linux.Native.LIBC;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import org.omnileads.omlha.linux.Linux;
@@ -20,11 +21,12 @@ import org.omnileads.omlha.linux.NativeException;
  * otherwise receive. Successive announcements of a VIP alternate between ARP request and ARP reply,
  * because some hosts and switches learn from only one of them.
  *
- * <p>Neighbour advertisements go out of a raw ICMPv6 socket (opened on the first IPv6 VIP) bound to the
- * device, to ff02::1 with hop limit 255; IPV6_MULTICAST_IF makes the kernel pick the interface's link-local
+ * <p>Neighbour advertisements go out of a raw ICMPv6 socket bound to the device, to ff02::1 with hop limit 255; IPV6_MULTICAST_IF makes the kernel pick the interface's link-local
  * address as the source, and it fills the ICMPv6 checksum. An ICMP6_FILTER blocks all receiving.
  *
- * <p>Frames are built once per VIP and reused: announcing allocates nothing. Not thread-safe.
+ * <p>Both sockets are opened by {@link #open}, in the calling thread's network namespace (on a kernel without
+ * IPv6 only the ARP one, and announcing an IPv6 VIP then fails). Frames are built once per VIP and reused:
+ * announcing allocates nothing. Not thread-safe.
  */
 public final class Announcer implements AutoCloseable {
     private static final int SOCKADDR_LL_LENGTH = 20;
@@ -32,6 +34,7 @@ public final class Announcer implements AutoCloseable {
     private static final int ARPHRD_ETHER = 1;
     private static final int ICMP6_FILTER = 1;
     private static final int ICMP6_FILTER_LENGTH = 32;
+    private static final int EAFNOSUPPORT = 97;
 
     private final String ifName;
     private final int ifIndex;
@@ -40,7 +43,8 @@ public final class Announcer implements AutoCloseable {
     private final ByteBuffer broadcast = Sockets.direct(SOCKADDR_LL_LENGTH);
     private final ByteBuffer allNodes = Sockets.direct(SOCKADDR_IN6_LENGTH);
     private final Map<VipAddress, Frames> frames = new HashMap<>();
-    private int icmpFd = -1;
+    private final int icmpFd;
+    private final NativeException icmpFailure;
     private boolean closed;
 
     /** The frames of one VIP; for IPv4 the request and the reply, for IPv6 the advertisement. */
@@ -55,11 +59,13 @@ public final class Announcer implements AutoCloseable {
         }
     }
 
-    private Announcer(String ifName, int ifIndex, byte[] mac, int packetFd) {
+    private Announcer(String ifName, int ifIndex, byte[] mac, int packetFd, int icmpFd, NativeException icmpFailure) {
         this.ifName = ifName;
         this.ifIndex = ifIndex;
         this.mac = mac;
         this.packetFd = packetFd;
+        this.icmpFd = icmpFd;
+        this.icmpFailure = icmpFailure;
         broadcast.putShort(0, (short) Linux.AF_PACKET);
         broadcast.order(ByteOrder.BIG_ENDIAN).putShort(2, (short) Linux.ETH_P_ARP).order(ByteOrder.nativeOrder());
         broadcast.putInt(4, ifIndex);
@@ -79,9 +85,17 @@ public final class Announcer implements AutoCloseable {
             throw new IllegalArgumentException("interface " + ifName + " has a " + mac.length + "-byte hardware address; "
                     + "announcements need a 6-byte Ethernet MAC");
         }
-        int fd = Native.check(LIBC.socket(Linux.AF_PACKET, Linux.SOCK_DGRAM | Linux.SOCK_CLOEXEC, 0),
+        int packetFd = Native.check(LIBC.socket(Linux.AF_PACKET, Linux.SOCK_DGRAM | Linux.SOCK_CLOEXEC, 0),
                 "socket(AF_PACKET, SOCK_DGRAM) for gratuitous ARP on " + ifName);
-        return new Announcer(ifName, ifIndex, mac.clone(), fd);
+        try {
+            return new Announcer(ifName, ifIndex, mac.clone(), packetFd, openIcmp(ifName, ifIndex), null);
+        } catch (NativeException e) {
+            if (e.errno() != EAFNOSUPPORT) {
+                Sockets.closeQuietly(packetFd);
+                throw e;
+            }
+            return new Announcer(ifName, ifIndex, mac.clone(), packetFd, -1, e);
+        }
     }
 
     /** Sends one announcement of {@code vip}: an ARP request or reply (alternately) or a neighbour advertisement. */
@@ -116,14 +130,15 @@ public final class Announcer implements AutoCloseable {
             return new Frames(request, reply);
         }
         if (icmpFd < 0) {
-            icmpFd = openIcmp();
+            throw new NativeException("announce " + vip + " on " + ifName, icmpFailure.errno(),
+                    "no IPv6 socket: " + icmpFailure.getMessage());
         }
         ByteBuffer advertisement = Sockets.direct(AnnouncementFrames.NA_LENGTH);
         AnnouncementFrames.neighborAdvertisement(advertisement, mac, address);
         return new Frames(advertisement, null);
     }
 
-    private int openIcmp() {
+    private static int openIcmp(String ifName, int ifIndex) {
         int fd = Native.check(LIBC.socket(Linux.AF_INET6, Linux.SOCK_RAW | Linux.SOCK_CLOEXEC, Linux.IPPROTO_ICMPV6),
                 "socket(AF_INET6, SOCK_RAW, IPPROTO_ICMPV6) for neighbour advertisements on " + ifName);
         try {
@@ -133,7 +148,7 @@ public final class Announcer implements AutoCloseable {
             Sockets.setInt(fd, Linux.IPPROTO_IPV6, Linux.IPV6_MULTICAST_LOOP, 0, "IPV6_MULTICAST_LOOP");
             Sockets.bindToDevice(fd, ifName);
             byte[] blockAll = new byte[ICMP6_FILTER_LENGTH];
-            java.util.Arrays.fill(blockAll, (byte) 0xff);
+            Arrays.fill(blockAll, (byte) 0xff);
             Sockets.setBytes(fd, Linux.IPPROTO_ICMPV6, ICMP6_FILTER, blockAll, "ICMP6_FILTER");
             return fd;
         } catch (RuntimeException e) {

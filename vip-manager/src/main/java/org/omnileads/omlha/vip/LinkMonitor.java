@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
  * on it. Queries go through a second, blocking socket so that their replies never mix with events.
  *
  * <p>When the kernel reports that events were lost (ENOBUFS: the socket's queue overflowed), {@link #drain}
- * asks for every link again and passes each one on as an event. Not thread-safe.
+ * drops the stale events still queued, asks for every link again and passes each one on as an event, so the
+ * last event delivered for a link is always its current state. Not thread-safe.
  */
 public final class LinkMonitor implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LinkMonitor.class);
@@ -77,11 +78,7 @@ public final class LinkMonitor implements AutoCloseable {
                 if (e.errno() != Linux.ENOBUFS) {
                     throw e;
                 }
-                log.warn("link events were lost (socket queue overflow): reading every link again");
-                for (LinkState link : queryAll()) {
-                    consumer.accept(link);
-                    delivered++;
-                }
+                delivered += resynchronize(consumer);
                 continue;
             }
             if (datagram == null) {
@@ -95,6 +92,28 @@ public final class LinkMonitor implements AutoCloseable {
             }
         }
         return delivered;
+    }
+
+    /**
+     * After an overflow the queue still holds events from before it, older than what was lost: they are
+     * discarded, and every link's current state stands in for them.
+     */
+    private int resynchronize(Consumer<LinkState> consumer) {
+        log.warn("link events were lost (socket queue overflow): reading every link again");
+        for (int datagrams = 0; datagrams < MAX_DATAGRAMS_PER_DRAIN; datagrams++) {
+            try {
+                if (events.receiveNow("discard stale link events") == null) {
+                    break;
+                }
+            } catch (NativeException e) {
+                if (e.errno() != Linux.ENOBUFS) {
+                    throw e;
+                }
+            }
+        }
+        List<LinkState> all = queryAll();
+        all.forEach(consumer);
+        return all.size();
     }
 
     @Override

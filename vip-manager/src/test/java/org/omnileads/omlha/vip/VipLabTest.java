@@ -1,0 +1,367 @@
+package org.omnileads.omlha.vip;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.omnileads.omlha.linux.Native.LIBC;
+import static org.omnileads.omlha.vip.NetnsLab.IF;
+import static org.omnileads.omlha.vip.NetnsLab.PEER_IF;
+import static org.omnileads.omlha.vip.NetnsLab.waitFor;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import jnr.ffi.Pointer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.omnileads.omlha.linux.Linux;
+import org.omnileads.omlha.linux.Native;
+import org.omnileads.omlha.linux.NativeException;
+
+/**
+ * The module against a real kernel, in a fresh pair of network namespaces per test (see {@link NetnsLab}).
+ * Needs root: {@code mvn -B -q -o -pl vip-manager test -DexcludedGroups= -Dgroups=lab}.
+ */
+@Tag("lab")
+class VipLabTest {
+    private static final VipAddress V4 = VipAddress.parse("192.0.2.100/24");
+    private static final VipAddress V6 = VipAddress.parse("2001:db8::10/64");
+    private static final String FAKE_MAC = "02:00:00:00:00:01";
+
+    private NetnsLab lab;
+    private AddressManager addresses;
+    private LinkMonitor links;
+    private LinkState vip0;
+
+    @BeforeEach
+    void createLab() {
+        lab = NetnsLab.create();
+        addresses = lab.inside(AddressManager::open);
+        links = lab.inside(LinkMonitor::open);
+        vip0 = links.query(IF);
+    }
+
+    @AfterEach
+    void removeLab() {
+        try {
+            if (addresses != null) {
+                addresses.close();
+            }
+            if (links != null) {
+                links.close();
+            }
+        } finally {
+            lab.close();
+        }
+        assertFalse(lab.namespacesExist(), "namespaces " + lab.ns + " and " + lab.peer + " must be gone");
+    }
+
+    @Test
+    void ipv4VipIsAddedOnceAndRemovedOnce() {
+        int ifIndex = vip0.ifIndex();
+        assertTrue(addresses.add(ifIndex, V4));
+        assertTrue(addressLine("192.0.2.100/24").contains("brd 192.0.2.255"), lab.ns("-o", "addr", "show", "dev", IF));
+        assertTrue(addresses.isPresent(ifIndex, V4));
+        assertFalse(addresses.add(ifIndex, V4), "a second add finds it there");
+        assertTrue(addresses.list(ifIndex).containsAll(List.of(V4, VipAddress.parse("192.0.2.1/24"), VipAddress.parse("2001:db8::1/64"))));
+
+        assertTrue(addresses.remove(ifIndex, V4));
+        assertFalse(addresses.remove(ifIndex, V4), "a second remove finds it gone");
+        assertFalse(addresses.isPresent(ifIndex, V4));
+        assertEquals("", addressLine("192.0.2.100/"));
+        assertUnmanagedAddressesIntact();
+    }
+
+    @Test
+    void ipv6VipIsNeverTentative() {
+        int ifIndex = vip0.ifIndex();
+        assertTrue(addresses.add(ifIndex, V6));
+        String line = addressLine("2001:db8::10/64");
+        assertTrue(line.contains("nodad"), line);
+        assertFalse(line.contains("tentative"), line);
+        assertFalse(line.contains("dadfailed"), line);
+        assertTrue(addresses.isPresent(ifIndex, V6));
+        assertFalse(addresses.add(ifIndex, V6));
+
+        assertTrue(addresses.remove(ifIndex, V6));
+        assertFalse(addresses.remove(ifIndex, V6));
+        assertEquals("", addressLine("2001:db8::10/"));
+        assertUnmanagedAddressesIntact();
+    }
+
+    @Test
+    void removingAVipWithAnotherPrefixLengthLeavesTheAddressAlone() {
+        int ifIndex = vip0.ifIndex();
+        assertTrue(addresses.add(ifIndex, V4));
+        assertFalse(addresses.remove(ifIndex, VipAddress.parse("192.0.2.100/25")));
+        assertTrue(addresses.isPresent(ifIndex, V4));
+        assertFalse(addresses.remove(ifIndex, VipAddress.parse("192.0.2.1/25")));
+        assertUnmanagedAddressesIntact();
+    }
+
+    @Test
+    void anIpv6VipStuckInDadfailedIsAddedAgain() {
+        VipAddress duplicate = VipAddress.parse("2001:db8::20/64");
+        lab.peer("addr", "add", "2001:db8::20/64", "dev", PEER_IF, "nodad");
+        waitForLinkLocal();
+        lab.ns("addr", "add", "2001:db8::20/64", "dev", IF);
+        assertTrue(waitFor(() -> addressLine("2001:db8::20/64").contains("dadfailed"), 10),
+                "DAD should fail against the peer: " + addressLine("2001:db8::20/64"));
+        assertFalse(addresses.isPresent(vip0.ifIndex(), duplicate), "a dadfailed address is not usable");
+
+        assertTrue(addresses.add(vip0.ifIndex(), duplicate));
+        String line = addressLine("2001:db8::20/64");
+        assertFalse(line.contains("dadfailed"), line);
+        assertFalse(line.contains("tentative"), line);
+        assertTrue(addresses.isPresent(vip0.ifIndex(), duplicate));
+    }
+
+    @Test
+    void addToAMissingInterfaceNamesTheOperation() {
+        NativeException e = assertThrows(NativeException.class, () -> addresses.add(9999, V4));
+        assertEquals(Linux.ENODEV, e.errno());
+        assertTrue(e.getMessage().startsWith("add 192.0.2.100/24 to ifindex 9999 (RTM_NEWADDR): "), e.getMessage());
+    }
+
+    @Test
+    void linkMonitorReportsStateAndEvents() {
+        assertEquals(IF, vip0.name());
+        assertTrue(vip0.up());
+        assertEquals(macOf(lab.ns("link", "show", "dev", IF)), vip0.macText());
+        assertEquals(vip0, links.query(vip0.ifIndex()));
+        NativeException missing = assertThrows(NativeException.class, () -> links.query("nosuch0"));
+        assertEquals(Linux.ENODEV, missing.errno());
+
+        drainAll();
+        lab.ns("link", "set", "dev", IF, "down");
+        LinkState down = awaitEvent(s -> s.ifIndex() == vip0.ifIndex() && !s.adminUp());
+        assertFalse(down.up());
+        assertFalse(links.query(IF).adminUp());
+
+        lab.ns("link", "set", "dev", IF, "up");
+        awaitEvent(s -> s.ifIndex() == vip0.ifIndex() && s.up());
+
+        lab.peer("link", "set", "dev", PEER_IF, "down");
+        LinkState noCarrier = awaitEvent(s -> s.ifIndex() == vip0.ifIndex() && !s.carrier());
+        assertTrue(noCarrier.adminUp(), "the peer going down takes the carrier, not the admin state: " + noCarrier);
+
+        lab.peer("link", "set", "dev", PEER_IF, "up");
+        awaitEvent(s -> s.ifIndex() == vip0.ifIndex() && s.up());
+    }
+
+    @Test
+    void lostLinkEventsAreReplacedByAFreshView() {
+        Sockets.setInt(links.fd(), Linux.SOL_SOCKET, Linux.SO_RCVBUF, 1, "SO_RCVBUF");
+        drainAll();
+        for (int i = 0; i < 10; i++) {
+            lab.ns("link", "set", "dev", IF, i % 2 == 0 ? "down" : "up");
+        }
+        List<LinkState> delivered = new ArrayList<>();
+        links.drain(delivered::add);
+        assertTrue(delivered.stream().anyMatch(s -> s.name().equals("lo")),
+                "after an overflow every link is reported, lo included: " + delivered);
+        LinkState last = null;
+        for (LinkState state : delivered) {
+            if (state.ifIndex() == vip0.ifIndex()) {
+                last = state;
+            }
+        }
+        assertTrue(last != null && last.adminUp(), "the last word on vip0 is its current state: " + delivered);
+    }
+
+    @Test
+    void gratuitousArpAlternatesRequestAndReplyAndUpdatesThePeersNeighbourEntry() {
+        assertTrue(addresses.add(vip0.ifIndex(), V4));
+        int capture = lab.insidePeer(() -> Native.check(LIBC.socket(Linux.AF_PACKET, Linux.SOCK_DGRAM | Linux.SOCK_CLOEXEC,
+                htons(Linux.ETH_P_ARP)), "socket(AF_PACKET, SOCK_DGRAM, ETH_P_ARP)"));
+        try (Announcer announcer = lab.inside(() -> Announcer.open(IF, vip0.ifIndex(), vip0.mac()))) {
+            Sockets.receiveTimeout(capture, 100);
+            int[] operations = {AnnouncementFrames.ARP_REQUEST, AnnouncementFrames.ARP_REPLY, AnnouncementFrames.ARP_REQUEST};
+            for (int operation : operations) {
+                lab.peer("neigh", "replace", "192.0.2.100", "lladdr", FAKE_MAC, "dev", PEER_IF, "nud", "stale");
+                assertTrue(neighbour("192.0.2.100").contains(FAKE_MAC));
+                announcer.announce(V4);
+
+                ByteBuffer expected = ByteBuffer.allocate(AnnouncementFrames.ARP_LENGTH);
+                AnnouncementFrames.arp(expected, operation, vip0.mac(), V4.address().getAddress());
+                assertEquals(hex(expected.array()), hex(receiveArpFrom(capture, vip0.mac())), "ARP operation " + operation);
+                assertTrue(waitFor(() -> neighbour("192.0.2.100").contains(vip0.macText()), 5),
+                        "ARP operation " + operation + " should move the peer's entry to " + vip0.macText() + ": " + neighbour("192.0.2.100"));
+            }
+
+            lab.peer("neigh", "flush", "dev", PEER_IF);
+            lab.peerSysctl("net.ipv4.conf." + PEER_IF + ".arp_accept=1");
+            announcer.announce(V4);
+            assertTrue(waitFor(() -> neighbour("192.0.2.100").contains(vip0.macText()), 5),
+                    "with arp_accept the peer learns a new entry: " + neighbour("192.0.2.100"));
+        } finally {
+            LIBC.close(capture);
+        }
+    }
+
+    /** The next ARP body whose sender hardware address is {@code mac} (bounded to 5 s). */
+    private static byte[] receiveArpFrom(int fd, byte[] mac) {
+        ByteBuffer buffer = Sockets.direct(1500);
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (System.nanoTime() - deadline < 0) {
+            buffer.clear();
+            long length = LIBC.recvfrom(fd, buffer, 1500, 0, null, null);
+            if (length < AnnouncementFrames.ARP_LENGTH) {
+                continue; // the 100 ms receive timeout, or a runt
+            }
+            byte[] body = new byte[AnnouncementFrames.ARP_LENGTH];
+            buffer.get(0, body);
+            if (Arrays.equals(Arrays.copyOfRange(body, 8, 14), mac)) {
+                return body;
+            }
+        }
+        throw new AssertionError("no ARP frame from " + hex(mac) + " reached the peer within 5 s");
+    }
+
+    @Test
+    void unsolicitedNeighbourAdvertisementUpdatesThePeersNeighbourEntry() {
+        assertTrue(addresses.add(vip0.ifIndex(), V6));
+        String linkLocal = waitForLinkLocal();
+        lab.peer("neigh", "replace", "2001:db8::10", "lladdr", FAKE_MAC, "dev", PEER_IF, "nud", "stale");
+        int receiver = lab.insidePeer(() -> Native.check(LIBC.socket(Linux.AF_INET6, Linux.SOCK_RAW | Linux.SOCK_CLOEXEC,
+                Linux.IPPROTO_ICMPV6), "socket(AF_INET6, SOCK_RAW, IPPROTO_ICMPV6)"));
+        try (Announcer announcer = lab.inside(() -> Announcer.open(IF, vip0.ifIndex(), vip0.mac()))) {
+            Sockets.receiveTimeout(receiver, 100);
+            announcer.announce(V6);
+
+            Received advertisement = receiveAdvertisement(receiver, V6);
+            assertEquals(linkLocal, advertisement.source(), "the source is the interface's link-local address");
+            ByteBuffer expected = ByteBuffer.allocate(AnnouncementFrames.NA_LENGTH);
+            AnnouncementFrames.neighborAdvertisement(expected, vip0.mac(), V6.address().getAddress());
+            byte[] body = advertisement.body();
+            assertNotEquals(0, ((body[2] & 0xff) << 8) | (body[3] & 0xff), "the kernel fills the checksum");
+            body[2] = 0;
+            body[3] = 0;
+            assertArrayEquals(expected.array(), body);
+
+            assertTrue(waitFor(() -> neighbour("2001:db8::10").contains(vip0.macText()), 5),
+                    "the advertisement should override the peer's entry: " + neighbour("2001:db8::10"));
+        } finally {
+            LIBC.close(receiver);
+        }
+    }
+
+    // ---- helpers -------------------------------------------------------------------------------------
+
+    private record Received(String source, byte[] body) {}
+
+    /** Reads ICMPv6 messages on the peer until the advertisement for {@code vip} (bounded to 5 s). */
+    private static Received receiveAdvertisement(int fd, VipAddress vip) {
+        ByteBuffer buffer = Sockets.direct(1500);
+        ByteBuffer source = Sockets.direct(28);
+        byte[] target = vip.address().getAddress();
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (System.nanoTime() - deadline < 0) {
+            int[] sourceLength = {28};
+            buffer.clear();
+            long length = LIBC.recvfrom(fd, buffer, 1500, 0, source, sourceLength);
+            if (length < 0) {
+                continue; // the 100 ms receive timeout
+            }
+            byte[] body = new byte[(int) length];
+            buffer.get(0, body);
+            byte[] bodyTarget = length >= 24 ? Arrays.copyOfRange(body, 8, 24) : new byte[0];
+            if ((body[0] & 0xff) == AnnouncementFrames.ICMPV6_NEIGHBOR_ADVERTISEMENT && Arrays.equals(bodyTarget, target)) {
+                byte[] address = new byte[16];
+                source.get(8, address);
+                return new Received(VipAddress.format(VipAddress.v6Address(address)), body);
+            }
+        }
+        throw new AssertionError("no neighbour advertisement for " + vip.addressText() + " reached the peer within 5 s");
+    }
+
+    private void assertUnmanagedAddressesIntact() {
+        assertTrue(addressLine("192.0.2.1/24").contains("inet 192.0.2.1/24"), lab.ns("-o", "addr", "show", "dev", IF));
+        assertTrue(addressLine("2001:db8::1/64").contains("inet6 2001:db8::1/64"), lab.ns("-o", "addr", "show", "dev", IF));
+    }
+
+    /** The {@code ip -o addr} line of vip0 that holds {@code addressAndPrefix}, or "". */
+    private String addressLine(String addressAndPrefix) {
+        for (String line : lab.ns("-o", "addr", "show", "dev", IF).split("\n")) {
+            if (line.contains(" " + addressAndPrefix)) {
+                return line;
+            }
+        }
+        return "";
+    }
+
+    /** Waits until vip0's link-local address has finished DAD and returns it. */
+    private String waitForLinkLocal() {
+        Pattern linkLocal = Pattern.compile("inet6 (fe80::[0-9a-f:]+)/64 scope link(.*)");
+        String[] found = new String[1];
+        boolean ready = waitFor(() -> {
+            Matcher m = linkLocal.matcher(lab.ns("-o", "-6", "addr", "show", "dev", IF, "scope", "link"));
+            if (m.find() && !m.group(2).contains("tentative")) {
+                found[0] = m.group(1);
+                return true;
+            }
+            return false;
+        }, 10);
+        assertTrue(ready, "vip0 has no usable link-local address: " + lab.ns("-o", "-6", "addr", "show", "dev", IF));
+        return found[0];
+    }
+
+    private String neighbour(String address) {
+        return lab.peer("neigh", "show", address, "dev", PEER_IF);
+    }
+
+    private static String macOf(String ipLinkOutput) {
+        Matcher m = Pattern.compile("link/ether ([0-9a-f:]{17})").matcher(ipLinkOutput);
+        assertTrue(m.find(), ipLinkOutput);
+        return m.group(1);
+    }
+
+    private void drainAll() {
+        for (int i = 0; i < 100 && links.drain(s -> {}) > 0; i++) {
+            // discard events from the lab's own setup
+        }
+    }
+
+    /** Polls the monitor's fd (bounded to 5 s) until an event matches. */
+    private LinkState awaitEvent(Predicate<LinkState> wanted) {
+        Pointer pollfd = Native.allocate(8);
+        List<LinkState> seen = new ArrayList<>();
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (System.nanoTime() - deadline < 0) {
+            pollfd.putInt(0, links.fd());
+            pollfd.putShort(4, Linux.POLLIN);
+            pollfd.putShort(6, (short) 0);
+            LIBC.poll(pollfd, 1, 100);
+            List<LinkState> batch = new ArrayList<>();
+            links.drain(batch::add);
+            seen.addAll(batch);
+            for (LinkState state : batch) {
+                if (wanted.test(state)) {
+                    return state;
+                }
+            }
+        }
+        fail("no matching link event within 5 s; saw " + seen);
+        return null;
+    }
+
+    private static int htons(int value) {
+        return ByteOrder.nativeOrder() == ByteOrder.BIG_ENDIAN ? value : Short.toUnsignedInt(Short.reverseBytes((short) value));
+    }
+
+    static String hex(byte[] bytes) {
+        return HexFormat.of().formatHex(bytes);
+    }
+}
