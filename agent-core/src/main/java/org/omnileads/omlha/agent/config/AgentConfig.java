@@ -1,0 +1,31 @@
+package org.omnileads.omlha.agent.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The whole agent configuration ({@code omlha { ... }}), validated, defaults applied. {@code metricsListen} is
+ * {@code host:port}, or "" when the metrics endpoint is off; {@code defaultInterface} is "" when every group
+ * names its own. Groups and probes are in file order. {@code notifications} is {@code omlha.notify} (a record
+ * component cannot be called {@code notify}: it would clash with {@link Object#notify()}).
+ */
+public record AgentConfig(String node, String tenant, String defaultInterface, Path controlSocket, String metricsListen,
+        VrrpDefaults vrrp, List<GroupConfig> groups, List<ProbeConfig> probes, NotifyConfig notifications) {
+
+    public static final Path DEFAULT_CONTROL_SOCKET = Path.of("/run/omlha/agent.sock");
+    public static final String DEFAULT_METRICS_LISTEN = "0.0.0.0:9273";
+
+    public AgentConfig {
+        groups = List.copyOf(groups);
+        probes = List.copyOf(probes);
+    }
+
+    public Optional<ProbeConfig> probe(String name) {
+        return probes.stream().filter(p -> p.name().equals(name)).findFirst();
+    }
+
+    public Optional<GroupConfig> group(String name) {
+        return groups.stream().filter(g -> g.name().equals(name)).findFirst();
+    }
+}

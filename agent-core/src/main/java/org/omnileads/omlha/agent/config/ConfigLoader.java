@@ -1,0 +1,152 @@
+package org.omnileads.omlha.agent.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigIncludeContext;
+import com.typesafe.config.ConfigIncluder;
+import com.typesafe.config.ConfigIncluderURL;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigResolveOptions;
+import com.typesafe.config.ConfigSyntax;
+import com.typesafe.config.ConfigValueFactory;
+import java.io.File;
+import java.net.InetAddress;
+import java.net.URL;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * Reads the agent configuration: HOCON (Typesafe Config) with {@code ${?VAR}} environment overrides, validated into
+ * an {@link AgentConfig}. Every problem found is reported at once in one {@link ConfigException}, each naming the
+ * file, the line and the key. Reading never touches the network: {@code include url(...)} is refused.
+ */
+public final class ConfigLoader {
+
+    private ConfigLoader() {
+    }
+
+    /** Reads and validates {@code file}, resolving {@code ${?VAR}} from the process environment. */
+    public static AgentConfig load(Path file) throws ConfigException {
+        return load(file, System.getenv());
+    }
+
+    /** Validates HOCON text; {@code originName} stands for the file in messages ({@code agent.conf:7: ...}). */
+    public static AgentConfig parse(String hocon, String originName) throws ConfigException {
+        return parse(hocon, originName, System.getenv());
+    }
+
+    static AgentConfig load(Path file, Map<String, String> env) throws ConfigException {
+        String name = file.toString();
+        if (!Files.exists(file)) {
+            throw new ConfigException(name, "no such file");
+        }
+        if (!Files.isRegularFile(file)) {
+            throw new ConfigException(name, "not a regular file");
+        }
+        if (!Files.isReadable(file)) {
+            throw new ConfigException(name, "not readable");
+        }
+        Problems problems = new Problems(name);
+        Config parsed;
+        try {
+            parsed = ConfigFactory.parseFile(new File(name), options());
+        } catch (com.typesafe.config.ConfigException e) {
+            problems.add(e);
+            problems.throwIfAny();
+            throw new AssertionError("unreachable");
+        }
+        return resolveAndRead(parsed, env, problems);
+    }
+
+    static AgentConfig parse(String hocon, String originName, Map<String, String> env) throws ConfigException {
+        Problems problems = new Problems(originName);
+        Config parsed;
+        try {
+            parsed = ConfigFactory.parseString(hocon, options().setOriginDescription(originName));
+        } catch (com.typesafe.config.ConfigException e) {
+            problems.add(e);
+            problems.throwIfAny();
+            throw new AssertionError("unreachable");
+        }
+        return resolveAndRead(parsed, env, problems);
+    }
+
+    /**
+     * Substitutions look in the file first, then in {@code env}: the environment is a fallback layer under the
+     * file, as Typesafe's own {@code resolve()} does with the process environment (taking the map as a parameter
+     * lets tests set variables). Only the file's own top-level keys are read afterwards.
+     */
+    private static AgentConfig resolveAndRead(Config parsed, Map<String, String> env, Problems problems)
+            throws ConfigException {
+        ConfigObject root;
+        try {
+            Config environment = ConfigValueFactory.fromMap(env, "environment variables").toConfig();
+            root = parsed.withFallback(environment).resolve(ConfigResolveOptions.noSystem()).root();
+        } catch (com.typesafe.config.ConfigException e) {
+            problems.add(e);
+            problems.throwIfAny();
+            throw new AssertionError("unreachable");
+        }
+        for (String key : env.keySet()) {
+            if (!parsed.root().containsKey(key)) {
+                root = root.withoutKey(key);
+            }
+        }
+        Optional<AgentConfig> config = AgentConfigReader.read(root, problems, ConfigLoader::localHostname);
+        problems.throwIfAny();
+        return config.orElseThrow(() -> new AssertionError("no configuration and no problem reported"));
+    }
+
+    private static ConfigParseOptions options() {
+        return ConfigParseOptions.defaults()
+                .setSyntax(ConfigSyntax.CONF)
+                .setAllowMissing(false)
+                .setIncluder(new NoUrlIncluder(null));
+    }
+
+    /** The default of {@code omlha.node}. */
+    static String localHostname() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "localhost";
+        }
+    }
+
+    /** Includes of files and classpath resources work as usual; URLs are refused, checking a config stays offline. */
+    private static final class NoUrlIncluder implements ConfigIncluder, ConfigIncluderURL {
+        private final ConfigIncluder fallback;
+
+        NoUrlIncluder(ConfigIncluder fallback) {
+            this.fallback = fallback;
+        }
+
+        @Override
+        public ConfigIncluder withFallback(ConfigIncluder fallback) {
+            return new NoUrlIncluder(fallback);
+        }
+
+        @Override
+        public ConfigObject include(ConfigIncludeContext context, String what) {
+            if (what.matches("(?i)[a-z][a-z0-9+.-]*:.*") && !what.regionMatches(true, 0, "file:", 0, 5)) {
+                throw refused(what);
+            }
+            return fallback.include(context, what);
+        }
+
+        @Override
+        public ConfigObject includeURL(ConfigIncludeContext context, URL url) {
+            throw refused(url.toString());
+        }
+
+        private static com.typesafe.config.ConfigException refused(String what) {
+            return new com.typesafe.config.ConfigException.Generic(
+                    "include of " + Values.quote(what) + " refused: only files and classpath resources can be included");
+        }
+    }
+}
