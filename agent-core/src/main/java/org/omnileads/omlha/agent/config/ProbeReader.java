@@ -96,7 +96,7 @@ final class ProbeReader {
             if (setting.required()) {
                 probe.requireKey(setting.key());
             }
-            Optional<Object> value = read(probe, setting);
+            Optional<?> value = read(probe, setting);
             if (value.isPresent()) {
                 values.put(setting.key(), value.get());
             } else if (setting.defaultValue() != null && !probe.has(setting.key())) {
@@ -109,29 +109,29 @@ final class ProbeReader {
         return new ProbeConfig(probe.name(), type, interval, timeout, rise, fall, values);
     }
 
-    private static Optional<Object> read(ConfigNode probe, Setting setting) {
+    private static Optional<?> read(ConfigNode probe, Setting setting) {
         String key = setting.key();
         return switch (setting.kind()) {
-            case STRING -> probe.text(key).map(v -> v);
-            case HOST_PORT -> probe.string(key).filter(v -> check(probe, key, () -> Addresses.checkHostPort(v))).map(v -> v);
-            case HTTP_URL -> probe.string(key).filter(v -> check(probe, key, () -> checkHttpUrl(v))).map(v -> v);
+            case STRING -> probe.text(key);
+            case HOST_PORT -> probe.string(key).filter(v -> check(probe, key, () -> Addresses.checkHostPort(v)));
+            case HTTP_URL -> probe.string(key).filter(v -> check(probe, key, () -> checkHttpUrl(v)));
             case POSTGRES_URL -> probe.string(key).filter(v -> check(probe, key, () -> checkPrefix(v,
-                    "a JDBC URL like jdbc:postgresql://127.0.0.1:5432/postgres", "jdbc:postgresql://"))).map(v -> v);
+                    "a JDBC URL like jdbc:postgresql://127.0.0.1:5432/postgres", "jdbc:postgresql://")));
             case REDIS_URI -> probe.string(key).filter(v -> check(probe, key, () -> checkPrefix(v,
                     "a Redis URI like redis://127.0.0.1:6379", "redis://", "rediss://", "redis-sentinel://",
-                    "redis-socket://"))).map(v -> v);
-            case HTTP_STATUS -> probe.integer(key, 100, 599).map(v -> v);
-            case BOOLEAN -> probe.bool(key).map(v -> v);
-            case DURATION -> probe.duration(key, Duration.ZERO, Duration.ofDays(1)).map(v -> v);
+                    "redis-socket://")));
+            case HTTP_STATUS -> probe.integer(key, 100, 599);
+            case BOOLEAN -> probe.bool(key);
+            case DURATION -> probe.duration(key, Duration.ZERO, Duration.ofDays(1));
             case BYTES -> probe.bytes(key).filter(v -> {
                 if (v < 0) {
                     probe.problem(key, "must be 0 or more, got " + v);
                 }
                 return v >= 0;
-            }).map(v -> v);
-            case ABSOLUTE_PATH -> probe.string(key).filter(v -> check(probe, key, () -> checkAbsolutePath(v))).map(v -> v);
-            case ARGV -> argv(probe, key).map(v -> v);
-            case HOST_PORT_LIST -> hostPorts(probe, key).map(v -> v);
+            });
+            case ABSOLUTE_PATH -> probe.string(key).filter(v -> check(probe, key, () -> checkAbsolutePath(v)));
+            case ARGV -> argv(probe, key);
+            case HOST_PORT_LIST -> hostPorts(probe, key);
         };
     }
 
