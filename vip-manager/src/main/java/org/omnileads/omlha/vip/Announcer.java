@@ -107,9 +107,9 @@ public final class Announcer implements AutoCloseable {
         }
         if (vip.isIpv4()) {
             ByteBuffer body = frame.secondNext ? frame.second : frame.first;
-            String kind = frame.secondNext ? "reply" : "request";
+            String what = frame.secondNext ? "gratuitous ARP reply" : "gratuitous ARP request";
             frame.secondNext = !frame.secondNext;
-            send(packetFd, body, broadcast, SOCKADDR_LL_LENGTH, "gratuitous ARP " + kind, vip);
+            send(packetFd, body, broadcast, SOCKADDR_LL_LENGTH, what, vip);
         } else {
             send(icmpFd, frame.first, allNodes, SOCKADDR_IN6_LENGTH, "unsolicited neighbour advertisement", vip);
         }

@@ -32,7 +32,8 @@ import org.omnileads.omlha.linux.NativeException;
 
 /**
  * The module against a real kernel, in a fresh pair of network namespaces per test (see {@link NetnsLab}).
- * Needs root: {@code mvn -B -q -o -pl vip-manager test -DexcludedGroups= -Dgroups=lab}.
+ * Needs root. Runs with the module's tests by default; alone with
+ * {@code mvn -B -q -o -pl vip-manager test -DexcludedGroups= -Dgroups=lab}; skipped with {@code -Dlab.skip=true}.
  */
 @Tag("lab")
 class VipLabTest {
