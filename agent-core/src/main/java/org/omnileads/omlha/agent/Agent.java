@@ -1,0 +1,213 @@
+package org.omnileads.omlha.agent;
+
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.omnileads.omlha.agent.config.AgentConfig;
+import org.omnileads.omlha.agent.config.GroupConfig;
+import org.omnileads.omlha.agent.config.ProbeConfig;
+import org.omnileads.omlha.agent.config.VipSpec;
+import org.omnileads.omlha.agent.status.AgentStatus;
+import org.omnileads.omlha.agent.status.GroupStatus;
+import org.omnileads.omlha.vip.AddressManager;
+import org.omnileads.omlha.vip.Announcer;
+import org.omnileads.omlha.vip.LinkMonitor;
+import org.omnileads.omlha.vip.LinkState;
+import org.omnileads.omlha.vip.VipAddress;
+import org.omnileads.omlha.vrrp.net.Interfaces;
+import org.omnileads.omlha.vrrp.net.Poller;
+import org.omnileads.omlha.vrrp.net.VrrpSocket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running daemon: opens the sockets of every configured group, removes VIPs a crashed run left, starts the
+ * VRRP loop and the control socket, and on {@link #stop()} lets every MASTER send priority 0 and release its VIPs.
+ */
+public final class Agent implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Agent.class);
+
+    private final AgentConfig config;
+    private final long startedAtMillis = System.currentTimeMillis();
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private VrrpLoop loop;
+    private Thread loopThread;
+    private ControlServer control;
+
+    public Agent(AgentConfig config) {
+        this.config = config;
+    }
+
+    /** Opens everything and starts the loop; returns once every group has started. */
+    public void start() throws Exception {
+        logInactiveFeatures();
+        AddressManager addresses = keep(AddressManager.open());
+        LinkMonitor links = keep(LinkMonitor.open());
+        Poller poller = keep(new Poller());
+        Set<InetAddress> allVips = new HashSet<>();
+        for (GroupConfig group : config.groups()) {
+            for (VipSpec vip : group.vips()) {
+                allVips.add(vip.address());
+            }
+        }
+
+        Map<String, VrrpChannel> channels = new LinkedHashMap<>();
+        Map<String, Announcer> announcers = new HashMap<>();
+        Map<Integer, Boolean> linkUp = new HashMap<>();
+        List<GroupRuntime> groups = new ArrayList<>();
+        for (GroupConfig group : config.groups()) {
+            String nic = group.interfaceName();
+            LinkState link = links.query(nic);
+            linkUp.put(link.ifIndex(), link.up());
+            VrrpChannel channel = channels.get(nic + "/" + group.isIpv6());
+            if (channel == null) {
+                channel = openChannel(nic, link.ifIndex(), group.isIpv6(), allVips);
+                channels.put(nic + "/" + group.isIpv6(), channel);
+            }
+            Announcer announcer = announcers.get(nic);
+            if (announcer == null) {
+                announcer = keep(Announcer.open(nic, link.ifIndex(), link.mac()));
+                announcers.put(nic, announcer);
+            }
+            List<VipAddress> vips = group.vips().stream().map(v -> new VipAddress(v.address(), v.prefixLength())).toList();
+            GroupRuntime runtime = new GroupRuntime(group, channel, addresses, announcer, vips);
+            channel.register(runtime);
+            runtime.removeStaleVips();
+            groups.add(runtime);
+            log.info("group {}: vrid {} on {} (VRRPv{}, priority {}, advert every {} ms{}), VIPs {}, source {}",
+                    group.name(), group.vrid(), nic, group.version(), group.priority(), group.advertInterval().toMillis(),
+                    group.unicastPeers().isEmpty() ? "" : ", unicast to " + group.unicastPeers(), vips,
+                    channel.primaryAddress().getHostAddress());
+        }
+
+        loop = new VrrpLoop(Ticker.SYSTEM, poller, List.copyOf(channels.values()), groups, links, linkUp);
+        loopThread = new Thread(loop, "vrrp-loop");
+        loopThread.setPriority(Thread.MAX_PRIORITY);
+        loopThread.start();
+        loop.started().get(10, TimeUnit.SECONDS);
+        control = new ControlServer(config.controlSocket(), this::status);
+        control.start();
+        log.info("omlha-agent started on node {} with {} group(s); control socket {}", config.node(), groups.size(),
+                config.controlSocket());
+    }
+
+    private VrrpChannel openChannel(String nic, int ifIndex, boolean ipv6, Set<InetAddress> vips) throws UnknownHostException {
+        InetAddress primary = primaryAddress(nic, ipv6, vips);
+        VrrpSocket socket = ipv6 ? VrrpSocket.openIpv6(nic) : VrrpSocket.openIpv4(nic, (Inet4Address) primary);
+        VrrpChannel channel = new VrrpChannel(nic, ifIndex, ipv6, primary, socket);
+        keep(channel);
+        return channel;
+    }
+
+    /**
+     * The address our adverts leave from and that breaks priority ties: the NIC's first IPv4 address that is not
+     * a VIP, or its IPv6 link-local address (RFC 5798 §5.1.2.1).
+     */
+    static InetAddress primaryAddress(String nic, boolean ipv6, Set<InetAddress> vips) throws UnknownHostException {
+        for (InetAddress address : Interfaces.addresses(nic)) {
+            if (vips.contains(address)) {
+                continue;
+            }
+            if (!ipv6 && address instanceof Inet4Address) {
+                return address;
+            }
+            if (ipv6 && address instanceof Inet6Address && address.isLinkLocalAddress()) {
+                // Without the scope: the tie-break compares the 16 bytes only.
+                return InetAddress.getByAddress(address.getAddress());
+            }
+        }
+        throw new IllegalStateException("interface " + nic + " has no " + (ipv6 ? "IPv6 link-local" : "IPv4")
+                + " address of its own to send VRRP adverts from (VIPs do not count)");
+    }
+
+    private void logInactiveFeatures() {
+        for (GroupConfig group : config.groups()) {
+            if (!group.track().isEmpty()) {
+                log.warn("group {}: track is configured but not active yet (health probes arrive with issue 3)", group.name());
+            }
+            if (group.follow().isPresent()) {
+                log.warn("group {}: follow is configured but not active yet (PostgreSQL roles arrive with issue 4)", group.name());
+            }
+        }
+        for (ProbeConfig probe : config.probes()) {
+            log.warn("probe {} ({}): not active yet (health probes arrive with issue 3)", probe.name(), probe.type());
+        }
+        if (config.notifications().email().isPresent() || config.notifications().exec().isPresent()) {
+            log.warn("notify: configured but not active yet (notifications arrive with issue 5)");
+        }
+        if (!config.metricsListen().isEmpty()) {
+            log.warn("metrics.listen {}: not active yet (the /metrics endpoint arrives with issue 5)", config.metricsListen());
+        }
+    }
+
+    /** A consistent snapshot, taken on the loop thread. */
+    public AgentStatus status() {
+        try {
+            return loop.ask(l -> {
+                long now = l.now();
+                List<GroupStatus> groups = new ArrayList<>();
+                for (GroupRuntime group : l.groups()) {
+                    groups.add(group.status(now));
+                }
+                List<AgentStatus.ProbeStatus> probes = config.probes().stream()
+                        .map(p -> new AgentStatus.ProbeStatus(p.name(), p.type(), false, false)).toList();
+                return new AgentStatus(config.node(), config.tenant(), ProcessHandle.current().pid(),
+                        System.currentTimeMillis() - startedAtMillis, groups, probes, l.drops().snapshot());
+            }).get(2, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("the VRRP loop did not answer: " + e, e);
+        }
+    }
+
+    /** Blocks until the loop ends by itself (a fatal error) or after {@link #stop()}. */
+    public void awaitStopped() throws Exception {
+        loop.stopped().get();
+    }
+
+    /** True when the VRRP loop ended by a failure rather than by {@link #stop()}. */
+    public boolean failed() {
+        return loop != null && loop.stopped().isCompletedExceptionally();
+    }
+
+    /** Graceful stop: priority-0 adverts from every MASTER, VIPs released, sockets closed. */
+    public void stop() {
+        if (control != null) {
+            control.close();
+        }
+        if (loop != null) {
+            loop.stop();
+            try {
+                loop.stopped().get(5, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                log.error("the VRRP loop did not stop cleanly: {}", e.toString());
+            }
+        }
+        close();
+    }
+
+    @Override
+    public void close() {
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            try {
+                resources.get(i).close();
+            } catch (Exception e) {
+                log.warn("closing {}: {}", resources.get(i), e.toString());
+            }
+        }
+        resources.clear();
+    }
+
+    private <T extends AutoCloseable> T keep(T resource) {
+        resources.add(resource);
+        return resource;
+    }
+}

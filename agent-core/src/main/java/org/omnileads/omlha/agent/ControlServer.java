@@ -1,0 +1,94 @@
+package org.omnileads.omlha.agent;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.function.Supplier;
+import org.omnileads.omlha.agent.status.AgentStatus;
+import org.omnileads.omlha.agent.status.StatusJson;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Unix-domain control socket. A client writes one command line ({@code status}) and reads one JSON
+ * document back. Its own thread: a slow client never delays the VRRP loop.
+ */
+final class ControlServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ControlServer.class);
+    private static final int MAX_REQUEST_BYTES = 256;
+
+    private final Path path;
+    private final Supplier<AgentStatus> status;
+    private ServerSocketChannel server;
+    private Thread thread;
+
+    ControlServer(Path path, Supplier<AgentStatus> status) {
+        this.path = path;
+        this.status = status;
+    }
+
+    void start() throws IOException {
+        Path parent = path.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        Files.deleteIfExists(path); // a socket file left by a killed run
+        server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        server.bind(UnixDomainSocketAddress.of(path));
+        Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-rw----"));
+        thread = new Thread(this::serve, "control-socket");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void serve() {
+        while (server.isOpen()) {
+            try (SocketChannel client = server.accept()) {
+                answer(client);
+            } catch (IOException e) {
+                if (server.isOpen()) {
+                    log.warn("control socket {}: {}", path, e.toString());
+                }
+            } catch (RuntimeException e) {
+                log.warn("control socket {}: request failed: {}", path, e.toString());
+            }
+        }
+    }
+
+    private void answer(SocketChannel client) throws IOException {
+        ByteBuffer request = ByteBuffer.allocate(MAX_REQUEST_BYTES);
+        while (request.hasRemaining() && client.read(request) > 0) {
+            if (request.get(request.position() - 1) == '\n') {
+                break;
+            }
+        }
+        String command = new String(request.array(), 0, request.position(), StandardCharsets.UTF_8).trim();
+        String reply = switch (command) {
+            case "status" -> StatusJson.write(status.get());
+            default -> "{\"error\":\"unknown command\"}";
+        };
+        ByteBuffer out = ByteBuffer.wrap((reply + "\n").getBytes(StandardCharsets.UTF_8));
+        while (out.hasRemaining()) {
+            client.write(out);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (server != null) {
+                server.close();
+            }
+            Files.deleteIfExists(path);
+        } catch (IOException e) {
+            log.warn("closing control socket {}: {}", path, e.toString());
+        }
+    }
+}

@@ -1,0 +1,279 @@
+package org.omnileads.omlha.agent;
+
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.omnileads.omlha.agent.config.GroupConfig;
+import org.omnileads.omlha.agent.status.GroupStatus;
+import org.omnileads.omlha.linux.NativeException;
+import org.omnileads.omlha.vip.AddressManager;
+import org.omnileads.omlha.vip.AnnounceSchedule;
+import org.omnileads.omlha.vip.Announcer;
+import org.omnileads.omlha.vip.VipAddress;
+import org.omnileads.omlha.vrrp.fsm.RouterActions;
+import org.omnileads.omlha.vrrp.fsm.VrrpRouter;
+import org.omnileads.omlha.vrrp.fsm.VrrpState;
+import org.omnileads.omlha.vrrp.packet.AdvertValidator;
+import org.omnileads.omlha.vrrp.packet.VrrpCodec;
+import org.omnileads.omlha.vrrp.packet.VrrpPacket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One VRRP group at run time: the pure {@link VrrpRouter} plus what its decisions act on (the group's socket,
+ * its VIPs, its announcements) and what status reports about it. Only the VRRP loop thread touches it.
+ */
+final class GroupRuntime implements RouterActions {
+    private static final Logger log = LoggerFactory.getLogger(GroupRuntime.class);
+    private static final int TRANSITIONS_KEPT = 20;
+
+    private final GroupConfig config;
+    private final VrrpChannel channel;
+    private final AddressManager addresses;
+    private final Announcer announcer;
+    private final AnnounceSchedule announceSchedule;
+    private final List<VipAddress> vips;
+    private final List<InetAddress> vipAddresses;
+    private final InetAddress[] destinations;
+    private final AdvertValidator validator;
+    private final VrrpRouter router;
+    private final ByteBuffer sendBuffer = ByteBuffer.allocateDirect(1500);
+    private final RateLimitedLog mismatchLog = new RateLimitedLog(log, TimeUnit.SECONDS.toNanos(30));
+    private final RateLimitedLog dropLog = new RateLimitedLog(log, TimeUnit.SECONDS.toNanos(30));
+    private final RateLimitedLog sendErrorLog = new RateLimitedLog(log, TimeUnit.SECONDS.toNanos(10));
+    private final Map<InetAddress, Peer> peers = new HashMap<>();
+    private final ArrayDeque<GroupStatus.TransitionRecord> transitions = new ArrayDeque<>();
+
+    /** The advert for the priority last sent; rebuilt only when the advertised priority or interval changes. */
+    private VrrpPacket advert;
+    /** "Now" of the event being handled, for the actions the router calls back synchronously. */
+    private long now;
+    private boolean vipsAttached;
+    private boolean faulted;
+    private long advertsSent;
+    private long advertsReceived;
+    private long configMismatches;
+
+    private static final class Peer {
+        int priority;
+        long lastAdvertNanos;
+    }
+
+    GroupRuntime(GroupConfig config, VrrpChannel channel, AddressManager addresses, Announcer announcer, List<VipAddress> vips) {
+        this.config = config;
+        this.channel = channel;
+        this.addresses = addresses;
+        this.announcer = announcer;
+        this.vips = List.copyOf(vips);
+        this.vipAddresses = vips.stream().map(VipAddress::address).toList();
+        this.announceSchedule = new AnnounceSchedule(Settings.announce(config.announce()));
+        this.destinations = config.unicastPeers().isEmpty()
+                ? new InetAddress[] {channel.multicastGroup()}
+                : config.unicastPeers().toArray(InetAddress[]::new);
+        this.validator = new AdvertValidator(Settings.expectations(config, channel.primaryAddress(), vipAddresses));
+        this.router = new VrrpRouter(Settings.router(config, channel.primaryAddress()), this);
+    }
+
+    String name() {
+        return config.name();
+    }
+
+    int vrid() {
+        return config.vrid();
+    }
+
+    VrrpChannel channel() {
+        return channel;
+    }
+
+    VrrpState state() {
+        return router.state();
+    }
+
+    /** Removes the group's VIPs that an earlier run (killed before it could release them) left on the NIC. */
+    void removeStaleVips() {
+        for (VipAddress vip : vips) {
+            if (addresses.remove(channel.ifIndex(), vip)) {
+                log.warn("group {}: removed stale VIP {} from {} (left by an earlier run)", name(), vip, channel.interfaceName());
+            }
+        }
+    }
+
+    void start(long now, boolean linkUp) {
+        this.now = now;
+        router.start(now);
+        if (!linkUp) {
+            setLinkUp(now, false);
+        }
+    }
+
+    /** Fires the router's and the announcements' timers that are due at {@code now}. */
+    void fireTimers(long now) {
+        this.now = now;
+        // A timer may re-arm itself at a time already past (a long stall): bounded, never a busy loop.
+        for (int i = 0; i < 4 && router.hasDeadline() && now - router.nextDeadline() >= 0; i++) {
+            router.onTimer(now);
+        }
+        if (announceSchedule.hasDeadline() && now - announceSchedule.nextDeadline() >= 0) {
+            int frames = announceSchedule.due(now);
+            for (int i = 0; i < frames; i++) {
+                announceOnce();
+            }
+        }
+    }
+
+    /** The earliest deadline of this group, or {@code fallback} when it has none before it. */
+    long nextDeadline(long now, long fallback) {
+        long next = fallback;
+        if (router.hasDeadline() && router.nextDeadline() - next < 0) {
+            next = router.nextDeadline();
+        }
+        if (announceSchedule.hasDeadline() && announceSchedule.nextDeadline() - next < 0) {
+            next = announceSchedule.nextDeadline();
+        }
+        return next;
+    }
+
+    /** A decoded advert for this group's VRID arrived. */
+    void onAdvert(long now, VrrpPacket packet, InetAddress source, int ttl, DropCounters drops) {
+        this.now = now;
+        AdvertValidator.Verdict verdict = validator.check(packet, source, ttl);
+        if (!verdict.accepted()) {
+            drops.count(verdict.dropReason());
+            dropLog.warn(now, "group {} (vrid {}): dropped advert from {}: {}", name(), vrid(), source.getHostAddress(),
+                    validator.explain(verdict, packet, source, ttl));
+            return;
+        }
+        if (verdict.addressMismatch() || verdict.intervalMismatch()) {
+            configMismatches++;
+            mismatchLog.warn(now, "group {} (vrid {}): {} - another cluster on this VRID, or a config mismatch",
+                    name(), vrid(), validator.explain(verdict, packet, source, ttl));
+        }
+        advertsReceived++;
+        Peer peer = peers.computeIfAbsent(source, a -> new Peer());
+        peer.priority = packet.priority();
+        peer.lastAdvertNanos = now;
+        int intervalCentis = packet.version() == 2 ? packet.advertInterval() * 100 : packet.advertInterval();
+        router.onAdvert(now, source, packet.priority(), intervalCentis);
+    }
+
+    /** The NIC went down (FAULT, VIPs released) or came back (BACKUP, election resumes). */
+    void setLinkUp(long now, boolean up) {
+        this.now = now;
+        if (up == !faulted) {
+            return;
+        }
+        faulted = !up;
+        router.setFault(now, faulted, "interface " + channel.interfaceName() + (up ? " up" : " down"));
+    }
+
+    /** Graceful stop: a MASTER sends priority 0 and releases its VIPs. */
+    void shutdown(long now) {
+        this.now = now;
+        router.shutdown(now);
+        if (vipsAttached) {
+            releaseVips();
+        }
+    }
+
+    // ---- RouterActions: called synchronously by the router, in the order the RFC wants ----
+
+    @Override
+    public void sendAdvert(int priority, int advertIntervalCentis) {
+        VrrpPacket packet = advertFor(priority, advertIntervalCentis);
+        for (InetAddress destination : destinations) {
+            sendBuffer.clear();
+            VrrpCodec.encode(packet, channel.checksumSource(), channel.checksumDestination(destination), sendBuffer);
+            sendBuffer.flip();
+            try {
+                channel.socket().send(sendBuffer, destination);
+                advertsSent++;
+            } catch (NativeException e) {
+                sendErrorLog.warn(now, "group {}: advert not sent: {}", name(), e.getMessage());
+            }
+        }
+    }
+
+    @Override
+    public void attachVips() {
+        boolean all = true;
+        for (VipAddress vip : vips) {
+            try {
+                addresses.add(channel.ifIndex(), vip);
+            } catch (NativeException e) {
+                all = false;
+                log.error("group {}: could not attach VIP {} to {}: {}", name(), vip, channel.interfaceName(), e.getMessage());
+            }
+        }
+        vipsAttached = all;
+    }
+
+    @Override
+    public void announceVips() {
+        announceSchedule.start(now);
+        fireTimers(now);
+    }
+
+    @Override
+    public void releaseVips() {
+        announceSchedule.stop();
+        for (VipAddress vip : vips) {
+            try {
+                addresses.remove(channel.ifIndex(), vip);
+            } catch (NativeException e) {
+                log.error("group {}: could not release VIP {} from {}: {}", name(), vip, channel.interfaceName(), e.getMessage());
+            }
+        }
+        vipsAttached = false;
+    }
+
+    @Override
+    public void transition(VrrpState from, VrrpState to, String reason) {
+        log.info("group {} (vrid {}): {} -> {}: {}", name(), vrid(), from, to, reason);
+        if (transitions.size() == TRANSITIONS_KEPT) {
+            transitions.removeFirst();
+        }
+        transitions.addLast(new GroupStatus.TransitionRecord(Instant.now().toString(), from.name(), to.name(), reason));
+    }
+
+    private void announceOnce() {
+        for (VipAddress vip : vips) {
+            try {
+                announcer.announce(vip);
+            } catch (NativeException e) {
+                sendErrorLog.warn(now, "group {}: announcement of {} not sent: {}", name(), vip, e.getMessage());
+            }
+        }
+    }
+
+    private VrrpPacket advertFor(int priority, int intervalCentis) {
+        VrrpPacket current = advert;
+        int wireInterval = config.version() == 2 ? intervalCentis / 100 : intervalCentis;
+        if (current == null || current.priority() != priority || current.advertInterval() != wireInterval) {
+            current = config.version() == 2
+                    ? VrrpPacket.v2(vrid(), priority, wireInterval, vipAddresses, config.authPass().orElse(null))
+                    : VrrpPacket.v3(vrid(), priority, wireInterval, vipAddresses);
+            advert = current;
+        }
+        return current;
+    }
+
+    GroupStatus status(long now) {
+        List<GroupStatus.PeerStatus> peerList = new ArrayList<>();
+        peers.forEach((address, peer) -> peerList.add(new GroupStatus.PeerStatus(
+                address.getHostAddress(), peer.priority, TimeUnit.NANOSECONDS.toMillis(now - peer.lastAdvertNanos))));
+        peerList.sort((a, b) -> a.address().compareTo(b.address()));
+        InetAddress master = router.masterAddress();
+        return new GroupStatus(name(), vrid(), channel.interfaceName(), config.version(), router.state().name(),
+                config.priority(), router.effectivePriority(), config.advertInterval().toMillis(),
+                vips.stream().map(VipAddress::toString).toList(), vipsAttached,
+                master == null ? null : master.getHostAddress(), router.masterPriority(),
+                peerList, advertsSent, advertsReceived, configMismatches, List.copyOf(transitions));
+    }
+}

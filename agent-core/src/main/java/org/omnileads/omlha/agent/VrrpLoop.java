@@ -1,0 +1,152 @@
+package org.omnileads.omlha.agent;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.omnileads.omlha.vip.LinkMonitor;
+import org.omnileads.omlha.vip.LinkState;
+import org.omnileads.omlha.vrrp.net.Poller;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one thread that owns every group's state. Each turn it fires the timers that are due, then waits on the
+ * sockets (VRRP, link events) and its wake-up fd at most until the next deadline, then handles what arrived.
+ * Other threads never touch group state: they queue a command and wake the loop (status, stop).
+ */
+final class VrrpLoop implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(VrrpLoop.class);
+    /** With no timer armed (all groups in FAULT) the loop still wakes this often to notice a stop. */
+    private static final long IDLE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private final Ticker ticker;
+    private final Poller poller;
+    private final List<VrrpChannel> channels;
+    private final List<GroupRuntime> groups;
+    private final LinkMonitor linkMonitor;
+    private final Map<Integer, Boolean> initialLinkUp;
+    private final DropCounters drops = new DropCounters();
+    private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
+    private final CompletableFuture<Void> started = new CompletableFuture<>();
+    private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+    private volatile boolean running = true;
+
+    VrrpLoop(Ticker ticker, Poller poller, List<VrrpChannel> channels, List<GroupRuntime> groups, LinkMonitor linkMonitor,
+             Map<Integer, Boolean> initialLinkUp) {
+        this.ticker = ticker;
+        this.poller = poller;
+        this.channels = channels;
+        this.groups = groups;
+        this.linkMonitor = linkMonitor;
+        this.initialLinkUp = initialLinkUp;
+        for (VrrpChannel channel : channels) {
+            poller.register(channel.fd());
+        }
+        poller.register(linkMonitor.fd());
+    }
+
+    @Override
+    public void run() {
+        try {
+            long now = ticker.nanoTime();
+            for (GroupRuntime group : groups) {
+                group.start(now, initialLinkUp.getOrDefault(group.channel().ifIndex(), true));
+            }
+            started.complete(null);
+            while (running) {
+                now = ticker.nanoTime();
+                for (GroupRuntime group : groups) {
+                    group.fireTimers(now);
+                }
+                long deadline = now + IDLE_WAIT_NANOS;
+                for (GroupRuntime group : groups) {
+                    deadline = group.nextDeadline(now, deadline);
+                }
+                long wait = deadline - now;
+                poller.await(wait < 0 ? 0 : wait);
+                now = ticker.nanoTime();
+                for (VrrpChannel channel : channels) {
+                    if (poller.isReadable(channel.fd())) {
+                        channel.drain(now, drops);
+                    }
+                }
+                if (poller.isReadable(linkMonitor.fd())) {
+                    long at = now;
+                    linkMonitor.drain(link -> onLink(at, link));
+                }
+                for (Runnable command; (command = commands.poll()) != null; ) {
+                    command.run();
+                }
+            }
+            long end = ticker.nanoTime();
+            for (GroupRuntime group : groups) {
+                group.shutdown(end);
+            }
+        } catch (RuntimeException | Error e) {
+            log.error("VRRP loop failed; releasing VIPs", e);
+            started.completeExceptionally(e);
+            long end = ticker.nanoTime();
+            for (GroupRuntime group : groups) {
+                try {
+                    group.shutdown(end);
+                } catch (RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            stopped.completeExceptionally(e);
+            return;
+        }
+        stopped.complete(null);
+    }
+
+    private void onLink(long now, LinkState link) {
+        for (GroupRuntime group : groups) {
+            if (group.channel().ifIndex() == link.ifIndex()) {
+                group.setLinkUp(now, link.up());
+            }
+        }
+    }
+
+    /** Runs {@code query} on the loop thread and returns its answer (for status). */
+    <T> CompletableFuture<T> ask(Function<VrrpLoop, T> query) {
+        CompletableFuture<T> answer = new CompletableFuture<>();
+        commands.add(() -> {
+            try {
+                answer.complete(query.apply(this));
+            } catch (RuntimeException e) {
+                answer.completeExceptionally(e);
+            }
+        });
+        poller.wakeup();
+        return answer;
+    }
+
+    List<GroupRuntime> groups() {
+        return groups;
+    }
+
+    DropCounters drops() {
+        return drops;
+    }
+
+    long now() {
+        return ticker.nanoTime();
+    }
+
+    CompletableFuture<Void> started() {
+        return started;
+    }
+
+    /** Asks the loop to stop; {@link #stopped()} completes once every group released its VIPs. */
+    void stop() {
+        running = false;
+        poller.wakeup();
+    }
+
+    CompletableFuture<Void> stopped() {
+        return stopped;
+    }
+}

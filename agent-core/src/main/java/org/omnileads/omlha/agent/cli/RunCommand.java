@@ -1,0 +1,79 @@
+package org.omnileads.omlha.agent.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.omnileads.omlha.agent.Agent;
+import org.omnileads.omlha.agent.config.AgentConfig;
+import org.omnileads.omlha.agent.config.ConfigException;
+import org.omnileads.omlha.agent.config.ConfigLoader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import sun.misc.Signal;
+
+/**
+ * The daemon in the foreground. SIGTERM/SIGINT stop it gracefully (priority-0 adverts, VIPs released, exit 0);
+ * exit 2 on a bad config, 1 on a runtime failure.
+ */
+@Command(name = "run", description = "Run the agent in the foreground (as systemd does).")
+final class RunCommand implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
+
+    @Option(names = {"-c", "--config"}, description = "configuration file (default: ${DEFAULT-VALUE})", defaultValue = Main.DEFAULT_CONFIG)
+    Path config;
+
+    @Override
+    public Integer call() {
+        AgentConfig loaded;
+        try {
+            loaded = ConfigLoader.load(config);
+        } catch (ConfigException e) {
+            System.err.println(e.getMessage());
+            return 2;
+        }
+        CountDownLatch stopRequested = new CountDownLatch(1);
+        // Our own handlers, not a shutdown hook: a clean stop exits 0, and the VIPs are released before exit.
+        Signal.handle(new Signal("TERM"), s -> stopRequested.countDown());
+        Signal.handle(new Signal("INT"), s -> stopRequested.countDown());
+        Signal.handle(new Signal("HUP"), s -> log.warn("SIGHUP: reload is not supported yet (it arrives with issue 5); restart the agent to apply a new config"));
+
+        Agent agent = new Agent(loaded);
+        try {
+            agent.start();
+        } catch (Exception e) {
+            log.error("start failed: {}", e.getMessage() == null ? e.toString() : e.getMessage(), e);
+            agent.stop();
+            return 1;
+        }
+        Thread watcher = new Thread(() -> {
+            try {
+                agent.awaitStopped();
+            } catch (Exception e) {
+                log.error("agent failed: {}", e.toString());
+            }
+            stopRequested.countDown();
+        }, "agent-watch");
+        watcher.setDaemon(true);
+        watcher.start();
+        try {
+            stopRequested.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        log.info("stopping: releasing VIPs");
+        boolean failed = watcherFailed(agent);
+        agent.stop();
+        log.info("stopped");
+        return failed ? 1 : 0;
+    }
+
+    private static boolean watcherFailed(Agent agent) {
+        try {
+            return agent.failed();
+        } catch (RuntimeException e) {
+            return true;
+        }
+    }
+}

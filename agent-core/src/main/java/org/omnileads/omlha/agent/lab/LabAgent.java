@@ -1,0 +1,115 @@
+package org.omnileads.omlha.agent.lab;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.omnileads.omlha.agent.status.AgentStatus;
+import org.omnileads.omlha.agent.status.ControlClient;
+import org.omnileads.omlha.agent.status.GroupStatus;
+
+/** An omlha-agent process on a lab host, with its config, log and control socket in the lab's folder. */
+public final class LabAgent {
+    private final NetnsLab lab;
+    private final NetnsLab.Host host;
+    private final List<String> launcher;
+    private final Path config;
+    private final Path socket;
+    private final Path log;
+    private Process process;
+
+    public LabAgent(NetnsLab lab, NetnsLab.Host host, List<String> launcher, String groupsHocon) throws IOException {
+        this.lab = lab;
+        this.host = host;
+        this.launcher = List.copyOf(launcher);
+        this.config = lab.workDir().resolve(host.name() + ".conf");
+        this.socket = lab.workDir().resolve(host.name() + ".sock");
+        this.log = lab.workDir().resolve(host.name() + ".log");
+        Files.writeString(config, "omlha {\n  node = \"" + host.name() + "\"\n  interface = \"eth0\"\n"
+                + "  control.socket = \"" + socket + "\"\n  metrics.listen = \"\"\n" + groupsHocon + "\n}\n");
+    }
+
+    /** The command that starts the agent from the current JVM's own jar (what {@code omlha-agent lab} uses). */
+    public static List<String> selfLauncher() {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        String jar;
+        try {
+            jar = Path.of(LabAgent.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot find the agent's jar", e);
+        }
+        return List.of(java, "-XX:+UseSerialGC", "-Xms16m", "-Xmx64m", "-jar", jar);
+    }
+
+    public NetnsLab.Host host() {
+        return host;
+    }
+
+    public Path config() {
+        return config;
+    }
+
+    public Path socket() {
+        return socket;
+    }
+
+    public Path log() {
+        return log;
+    }
+
+    public void start() throws IOException {
+        Files.deleteIfExists(socket);
+        List<String> command = new ArrayList<>(launcher);
+        command.addAll(List.of("run", "-c", config.toString()));
+        process = lab.start(host, command, log);
+    }
+
+    public boolean isRunning() {
+        return process != null && process.isAlive();
+    }
+
+    public Process process() {
+        return process;
+    }
+
+    /** SIGKILL: no priority-0 advert, VIPs left behind (a crash or a power cut). */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
+    /** SIGTERM: the graceful stop; returns the exit code. */
+    public int terminate() throws InterruptedException {
+        process.destroy();
+        return process.waitFor();
+    }
+
+    /** The agent's status, or empty while it does not answer. */
+    public Optional<AgentStatus> status() {
+        try {
+            return Optional.of(ControlClient.status(socket));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The named group's status, or empty while the agent does not answer. */
+    public Optional<GroupStatus> group(String name) {
+        return status().flatMap(s -> s.groups().stream().filter(g -> g.name().equals(name)).findFirst());
+    }
+
+    /** True when the agent answers and the group is MASTER with its VIPs attached. */
+    public boolean isMasterWithVips(String group) {
+        return group(group).map(g -> g.state().equals("MASTER") && g.vipsAttached()).orElse(false);
+    }
+
+    public String logText() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+}

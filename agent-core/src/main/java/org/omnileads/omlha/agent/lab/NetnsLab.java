@@ -1,0 +1,255 @@
+package org.omnileads.omlha.agent.lab;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A small network on this machine: one namespace holding a bridge (the "switch") and one namespace per host,
+ * each joined to the bridge by a veth pair whose host end is named {@code eth0}. Used by {@code omlha-agent lab},
+ * the end-to-end tests and the benchmarks.
+ *
+ * <p>Every name carries a random tag, so labs never collide; {@link #close()} kills what the lab started and
+ * deletes every namespace it created (veths and the bridge go with them), whatever happened before. A JVM
+ * shutdown hook does the same on Ctrl-C.
+ */
+public final class NetnsLab implements AutoCloseable {
+    private static final long COMMAND_TIMEOUT_SECONDS = 20;
+
+    private final String tag;
+    private final String switchNs;
+    private final Path workDir;
+    private final List<Host> hosts = new ArrayList<>();
+    private final List<Process> processes = new ArrayList<>();
+    private final Thread cleanupHook;
+    private boolean closed;
+
+    /** A host of the lab: its namespace, its eth0 and the switch-side end of its cable. */
+    public record Host(String name, String namespace, String switchPort, String ipv4Cidr, String ipv6Cidr) {
+        public String ipv4() {
+            return ipv4Cidr.substring(0, ipv4Cidr.indexOf('/'));
+        }
+    }
+
+    private NetnsLab(String tag, Path workDir) {
+        this.tag = tag;
+        this.switchNs = "omh" + tag + "-sw";
+        this.workDir = workDir;
+        this.cleanupHook = new Thread(this::close, "netns-lab-cleanup");
+    }
+
+    /** Creates the switch; add hosts with {@link #addHost}. */
+    public static NetnsLab create() throws IOException {
+        byte[] random = new byte[3];
+        new SecureRandom().nextBytes(random);
+        String tag = HexFormat.of().formatHex(random);
+        Path dir = Files.createTempDirectory("omlha-lab-" + tag + "-");
+        NetnsLab lab = new NetnsLab(tag, dir);
+        Runtime.getRuntime().addShutdownHook(lab.cleanupHook);
+        try {
+            lab.run("ip", "netns", "add", lab.switchNs);
+            lab.run("ip", "-n", lab.switchNs, "link", "add", "br0", "type", "bridge", "mcast_snooping", "0", "forward_delay", "0");
+            lab.run("ip", "-n", lab.switchNs, "link", "set", "br0", "up");
+        } catch (IOException | RuntimeException e) {
+            lab.close();
+            throw e;
+        }
+        return lab;
+    }
+
+    public String tag() {
+        return tag;
+    }
+
+    /** The namespace that holds the bridge. */
+    public String switchNamespace() {
+        return switchNs;
+    }
+
+    public Path workDir() {
+        return workDir;
+    }
+
+    public List<Host> hosts() {
+        return List.copyOf(hosts);
+    }
+
+    /**
+     * Adds a host namespace with {@code eth0} cabled to the switch, the given addresses (ipv6Cidr may be null),
+     * loopback up, and DAD off so that addresses are usable at once.
+     */
+    public Host addHost(String name, String ipv4Cidr, String ipv6Cidr) throws IOException {
+        String ns = "omh" + tag + "-" + name;
+        String hostEnd = "o" + tag + name + "h";
+        String switchEnd = "o" + tag + name + "s";
+        if (hostEnd.length() > 15) {
+            throw new IllegalArgumentException("host name too long for an interface name: " + name);
+        }
+        run("ip", "netns", "add", ns);
+        Host host = new Host(name, ns, switchEnd, ipv4Cidr, ipv6Cidr);
+        hosts.add(host);
+        run("ip", "link", "add", hostEnd, "type", "veth", "peer", "name", switchEnd);
+        run("ip", "link", "set", hostEnd, "netns", ns);
+        run("ip", "link", "set", switchEnd, "netns", switchNs);
+        run("ip", "-n", ns, "link", "set", hostEnd, "name", "eth0");
+        run("ip", "netns", "exec", ns, "sysctl", "-q", "-w", "net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0",
+                "net.ipv6.conf.eth0.accept_dad=0", "net.ipv4.conf.all.arp_accept=1", "net.ipv4.conf.eth0.arp_accept=1");
+        run("ip", "-n", ns, "link", "set", "lo", "up");
+        run("ip", "-n", ns, "addr", "add", ipv4Cidr, "dev", "eth0");
+        if (ipv6Cidr != null) {
+            run("ip", "-n", ns, "addr", "add", ipv6Cidr, "dev", "eth0", "nodad");
+        }
+        run("ip", "-n", ns, "link", "set", "eth0", "up");
+        run("ip", "-n", switchNs, "link", "set", switchEnd, "master", "br0");
+        run("ip", "-n", switchNs, "link", "set", switchEnd, "up");
+        return host;
+    }
+
+    /** Pulls (false) or plugs back (true) the host's cable at the switch. */
+    public void setCable(Host host, boolean plugged) throws IOException {
+        run("ip", "-n", switchNs, "link", "set", host.switchPort(), plugged ? "up" : "down");
+    }
+
+    /** Sets the host's own eth0 down or up (what the host's kernel, and so the agent, sees). */
+    public void setNic(Host host, boolean up) throws IOException {
+        run("ip", "-n", host.namespace(), "link", "set", "eth0", up ? "up" : "down");
+    }
+
+    /** Starts {@code command} inside the host's namespace, output appended to {@code logFile}. */
+    public Process start(Host host, List<String> command, Path logFile) throws IOException {
+        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", host.namespace()));
+        full.addAll(command);
+        Process process = new ProcessBuilder(full).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
+        synchronized (processes) {
+            processes.add(process);
+        }
+        return process;
+    }
+
+    /** Runs a command inside the host's namespace and returns its output; fails on a non-zero exit. */
+    public String exec(Host host, String... command) throws IOException {
+        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", host.namespace()));
+        full.addAll(List.of(command));
+        return run(full.toArray(String[]::new));
+    }
+
+    /** As {@link #exec} but returns the exit code, output discarded. */
+    public int execStatus(Host host, String... command) throws IOException {
+        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", host.namespace()));
+        full.addAll(List.of(command));
+        Process process = new ProcessBuilder(full).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        return waitFor(process, full);
+    }
+
+    /** The host's addresses on eth0, as {@code ip -br addr} prints them. */
+    public String addresses(Host host) throws IOException {
+        return run("ip", "-n", host.namespace(), "-br", "addr", "show", "dev", "eth0");
+    }
+
+    /** True when {@code address} (without prefix) is on the host's eth0. */
+    public boolean holds(Host host, String address) throws IOException {
+        for (String word : addresses(host).split("\\s+")) {
+            int slash = word.indexOf('/');
+            if (slash > 0 && word.substring(0, slash).equals(address)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Runs a host command (outside the namespaces) with a time limit; fails with its output on a non-zero exit. */
+    public static String run(String... command) throws IOException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output;
+        try {
+            if (!process.waitFor(COMMAND_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new IOException(String.join(" ", command) + ": no answer in " + COMMAND_TIMEOUT_SECONDS + " s");
+            }
+            output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+            throw new IOException("interrupted: " + String.join(" ", command), e);
+        }
+        if (process.exitValue() != 0) {
+            throw new IOException(String.join(" ", command) + " failed (exit " + process.exitValue() + "): " + output.trim());
+        }
+        return output;
+    }
+
+    private static int waitFor(Process process, List<String> command) throws IOException {
+        try {
+            if (!process.waitFor(COMMAND_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new IOException(String.join(" ", command) + ": no answer in " + COMMAND_TIMEOUT_SECONDS + " s");
+            }
+            return process.exitValue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+            throw new IOException("interrupted: " + String.join(" ", command), e);
+        }
+    }
+
+    /** Kills what the lab started and deletes its namespaces; safe to call twice and from the shutdown hook. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        synchronized (processes) {
+            for (Process process : processes) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+            }
+            for (Process process : processes) {
+                try {
+                    process.waitFor(5, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+        for (Host host : hosts) {
+            killAllIn(host.namespace());
+            quietly("ip", "netns", "delete", host.namespace());
+        }
+        quietly("ip", "netns", "delete", switchNs);
+        try {
+            Runtime.getRuntime().removeShutdownHook(cleanupHook);
+        } catch (IllegalStateException alreadyShuttingDown) {
+            // we are the hook
+        }
+    }
+
+    /** Processes left in a namespace (a daemon that forked, keepalived) would keep it alive: kill them. */
+    private static void killAllIn(String namespace) {
+        try {
+            String pids = run("ip", "netns", "pids", namespace).trim();
+            for (String pid : pids.split("\\s+")) {
+                if (!pid.isEmpty()) {
+                    ProcessHandle.of(Long.parseLong(pid)).ifPresent(ProcessHandle::destroyForcibly);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // the namespace is already gone
+        }
+    }
+
+    private static void quietly(String... command) {
+        try {
+            run(command);
+        } catch (IOException e) {
+            // best effort during cleanup
+        }
+    }
+}

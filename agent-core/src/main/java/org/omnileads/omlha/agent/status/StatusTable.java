@@ -1,0 +1,44 @@
+package org.omnileads.omlha.agent.status;
+
+import java.util.List;
+
+/** The status for people: one line per group, its peers and its last transitions underneath. */
+public final class StatusTable {
+    private StatusTable() {}
+
+    public static String format(AgentStatus status) {
+        StringBuilder out = new StringBuilder();
+        out.append("node ").append(status.node());
+        if (status.tenant() != null && !status.tenant().isEmpty()) {
+            out.append(" (tenant ").append(status.tenant()).append(')');
+        }
+        out.append(", pid ").append(status.pid()).append(", up ").append(status.uptimeMs() / 1000).append(" s\n\n");
+        out.append(String.format("%-14s %4s %-10s %-7s %8s %-28s %-8s %s%n",
+                "GROUP", "VRID", "INTERFACE", "STATE", "PRIO", "VIPS", "ATTACHED", "MASTER"));
+        for (GroupStatus g : status.groups()) {
+            String prio = g.effectivePriority() == g.priority() ? String.valueOf(g.priority())
+                    : g.effectivePriority() + "/" + g.priority();
+            out.append(String.format("%-14s %4d %-10s %-7s %8s %-28s %-8s %s%n",
+                    g.name(), g.vrid(), g.interfaceName(), g.state(), prio, String.join(",", g.vips()),
+                    g.vipsAttached() ? "yes" : "no", g.master() == null ? "-" : g.master() + " (prio " + g.masterPriority() + ")"));
+            for (GroupStatus.PeerStatus p : g.peers()) {
+                out.append(String.format("    peer %-39s prio %3d, last advert %d ms ago%n", p.address(), p.priority(), p.lastAdvertMsAgo()));
+            }
+            List<GroupStatus.TransitionRecord> t = g.transitions();
+            for (int i = Math.max(0, t.size() - 3); i < t.size(); i++) {
+                GroupStatus.TransitionRecord r = t.get(i);
+                out.append(String.format("    %s %s -> %s: %s%n", r.at(), r.from(), r.to(), r.reason()));
+            }
+        }
+        if (!status.probes().isEmpty()) {
+            out.append('\n').append(String.format("%-14s %-12s %s%n", "PROBE", "TYPE", "STATE"));
+            for (AgentStatus.ProbeStatus p : status.probes()) {
+                out.append(String.format("%-14s %-12s %s%n", p.name(), p.type(), !p.active() ? "not active yet" : p.up() ? "up" : "down"));
+            }
+        }
+        if (status.packetsDropped() != null && !status.packetsDropped().isEmpty()) {
+            out.append("\ndropped packets: ").append(status.packetsDropped()).append('\n');
+        }
+        return out.toString();
+    }
+}
