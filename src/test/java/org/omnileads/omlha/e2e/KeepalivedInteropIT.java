@@ -52,7 +52,7 @@ class KeepalivedInteropIT {
             agent.kill();
             c.lab.setCable(c.hosts.get(0), false);
             Await.until(LIMIT, "keepalived takes over from the powered-off agent",
-                    () -> c.onlyHolderIs(c.hosts.get(1), Cluster.VIP4), c::diagnostics);
+                    () -> c.holders(Cluster.VIP4).contains(c.hosts.get(1)), c::diagnostics);
 
             c.lab.exec(c.hosts.get(0), "ip", "addr", "flush", "dev", "eth0", "to", Cluster.VIP4 + "/32");
             c.lab.setCable(c.hosts.get(0), true);
@@ -75,7 +75,7 @@ class KeepalivedInteropIT {
             keepalived.kill();
             c.lab.setCable(c.hosts.get(0), false);
             Await.until(LIMIT, "the agent takes over from the powered-off keepalived",
-                    () -> agent.isMasterWithVips("web") && c.lab.holds(c.hosts.get(1), Cluster.VIP4), c::diagnostics);
+                    () -> agent.isMasterWithVips("web") && c.holders(Cluster.VIP4).contains(c.hosts.get(1)), c::diagnostics);
 
             c.lab.exec(c.hosts.get(0), "ip", "addr", "flush", "dev", "eth0", "to", Cluster.VIP4 + "/32");
             c.lab.setCable(c.hosts.get(0), true);

@@ -41,14 +41,25 @@ public final class LabKeepalived {
         Files.createDirectories(dir);
         Path conf = dir.resolve("keepalived.conf");
         Files.writeString(conf, config);
+        Files.deleteIfExists(dir.resolve("keepalived.pid"));
+        Files.deleteIfExists(dir.resolve("vrrp.pid"));
         process = lab.start(host, List.of("keepalived", "--dont-fork", "--log-console", "--log-detail", "--vrrp",
                 "--use-file=" + conf, "--pid=" + dir.resolve("keepalived.pid"), "--vrrp_pid=" + dir.resolve("vrrp.pid")), log);
     }
 
     /** SIGKILL of the whole keepalived (parent and VRRP child): no priority-0 advert. */
     public void kill() throws InterruptedException {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
+        List<ProcessHandle> all = new java.util.ArrayList<>(process.descendants().toList());
+        all.add(process.toHandle());
+        all.forEach(ProcessHandle::destroyForcibly);
+        // Wait until they are reaped: keepalived refuses to start while its old VRRP child's pid still exists.
+        for (ProcessHandle handle : all) {
+            try {
+                handle.onExit().get(5, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                throw new IllegalStateException("keepalived process " + handle.pid() + " did not exit", e);
+            }
+        }
         process.waitFor();
     }
 

@@ -116,6 +116,14 @@ public final class NetnsLab implements AutoCloseable {
         run("ip", "-n", switchNs, "link", "set", host.switchPort(), plugged ? "up" : "down");
     }
 
+    /**
+     * Isolates the host's switch port (or lifts it): isolated ports cannot reach one another, while the links stay
+     * up. Isolating two hosts partitions them without either seeing a carrier loss.
+     */
+    public void setIsolated(Host host, boolean isolated) throws IOException {
+        run("ip", "netns", "exec", switchNs, "bridge", "link", "set", "dev", host.switchPort(), "isolated", isolated ? "on" : "off");
+    }
+
     /** Sets the host's own eth0 down or up (what the host's kernel, and so the agent, sees). */
     public void setNic(Host host, boolean up) throws IOException {
         run("ip", "-n", host.namespace(), "link", "set", "eth0", up ? "up" : "down");
