@@ -115,8 +115,9 @@ public final class FailoverBench {
                 if (graceful) {
                     master.terminate();
                 } else {
-                    master.kill();
+                    // Power cut: the cable goes first (nothing leaves n1 after this instant), then the processes.
                     lab.setCable(n1, false);
+                    master.kill();
                 }
                 await(() -> holds(lab, n2), "n2 holds the VIP", master, backup);
                 Thread.sleep(100);
@@ -131,6 +132,9 @@ public final class FailoverBench {
                             + Files.readString(addrLog2));
                 }
                 values.add(ChronoUnit.MICROS.between(from, up) / 1000.0);
+                if (Boolean.getBoolean("bench.debug")) {
+                    System.err.println(Files.readString(linkLog) + "--- n1\n" + Files.readString(addrLog1) + "--- n2\n" + Files.readString(addrLog2));
+                }
             }
         }
         System.err.printf("%s %d ms %s: %s%n", impl, intervalMs, graceful ? "SIGTERM" : "power-off", values);

@@ -1,0 +1,55 @@
+package org.omnileads.omlha.agent.status;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The JSON of {@code status --json} carries CONTRACT.md's field names, and reads back into the same records. */
+class StatusJsonTest {
+    private static AgentStatus sample() {
+        GroupStatus group = new GroupStatus("asterisk", 51, "eth0", 3, "MASTER", 150, 140, 1000, List.of("192.0.2.100/24"), true,
+                "192.0.2.1", 140, List.of(new GroupStatus.PeerStatus("192.0.2.2", 100, 230)), 10, 20, 0,
+                List.of(new GroupStatus.TransitionRecord("2026-01-01T00:00:00Z", "BACKUP", "MASTER", "master down timer expired")));
+        return new AgentStatus("n1", "omnileads.example", 42, 1000, List.of(group),
+                List.of(new AgentStatus.ProbeStatus("asterisk", "sip-options", false, false)), Map.of("bad_checksum", 3L));
+    }
+
+    @Test
+    void fieldNamesAreTheContracts() throws Exception {
+        JsonNode root = new ObjectMapper().readTree(StatusJson.write(sample()));
+        assertEquals("n1", root.get("node").asText());
+        JsonNode group = root.get("groups").get(0);
+        for (String field : List.of("name", "vrid", "state", "priority", "effective_priority", "vips", "vips_attached", "master", "peers")) {
+            assertTrue(group.has(field), "group field " + field + " in " + group);
+        }
+        assertEquals(140, group.get("effective_priority").asInt());
+        assertEquals("192.0.2.100/24", group.get("vips").get(0).asText());
+        JsonNode peer = group.get("peers").get(0);
+        assertEquals("192.0.2.2", peer.get("address").asText());
+        assertEquals(100, peer.get("priority").asInt());
+        assertEquals(230, peer.get("last_advert_ms_ago").asLong());
+        JsonNode probe = root.get("probes").get(0);
+        assertEquals("asterisk", probe.get("name").asText());
+        assertTrue(probe.has("up"));
+        assertEquals(3, root.get("packets_dropped").get("bad_checksum").asLong());
+    }
+
+    @Test
+    void readsBackWhatItWrites() throws Exception {
+        assertEquals(sample(), StatusJson.read(StatusJson.write(sample())));
+    }
+
+    @Test
+    void theTableShowsEachGroupItsPeersAndTransitions() {
+        String table = StatusTable.format(sample());
+        assertTrue(table.contains("asterisk") && table.contains("MASTER") && table.contains("140/150"), table);
+        assertTrue(table.contains("peer 192.0.2.2") && table.contains("230 ms ago"), table);
+        assertTrue(table.contains("BACKUP -> MASTER: master down timer expired"), table);
+        assertTrue(table.contains("not active yet"), table);
+    }
+}

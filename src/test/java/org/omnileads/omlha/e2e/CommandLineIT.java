@@ -1,0 +1,65 @@
+package org.omnileads.omlha.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The launcher and its exit codes, as operators and scripts meet them (CONTRACT.md, "Commands"). No network. */
+class CommandLineIT {
+    @TempDir
+    Path dir;
+
+    record Result(int exit, String output) {}
+
+    private static Result launch(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(Cluster.launcher());
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "the launcher returns");
+        return new Result(process.exitValue(), new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void checkConfigAcceptsAValidFile() throws Exception {
+        Path conf = dir.resolve("agent.conf");
+        Files.writeString(conf, "omlha {\n  interface = \"eth0\"\n  groups { web { vrid = 51, vips = [\"192.0.2.100/24\"] } }\n}\n");
+        Result result = launch("check-config", "-c", conf.toString());
+        assertEquals(0, result.exit(), result.output());
+        assertTrue(result.output().contains("valid"), result.output());
+    }
+
+    @Test
+    void checkConfigAndRunRejectABadFileNamingKeyFileAndLine() throws Exception {
+        Path conf = dir.resolve("agent.conf");
+        Files.writeString(conf, "omlha {\n  interface = \"eth0\"\n  groups {\n    web { vrid = 300, vips = [\"192.0.2.100/24\"] }\n  }\n}\n");
+        for (String command : List.of("check-config", "run")) {
+            Result result = launch(command, "-c", conf.toString());
+            assertEquals(2, result.exit(), command + ": " + result.output());
+            assertTrue(result.output().contains("agent.conf:4") && result.output().contains("omlha.groups.web.vrid"),
+                    command + " names the file, the line and the key: " + result.output());
+        }
+    }
+
+    @Test
+    void aMissingFileIsAConfigError() throws Exception {
+        Result result = launch("check-config", "-c", dir.resolve("nope.conf").toString());
+        assertEquals(2, result.exit(), result.output());
+        assertTrue(result.output().contains("nope.conf"), result.output());
+    }
+
+    @Test
+    void statusWithoutADaemonExitsThree() throws Exception {
+        Result result = launch("status", "--socket", dir.resolve("none.sock").toString());
+        assertEquals(3, result.exit(), result.output());
+        assertTrue(result.output().contains("no agent answers"), result.output());
+    }
+}
