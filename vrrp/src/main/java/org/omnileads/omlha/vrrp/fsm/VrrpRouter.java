@@ -1,0 +1,428 @@
+package org.omnileads.omlha.vrrp.fsm;
+
+import java.net.InetAddress;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * One VRRP virtual router's state machine: RFC 5798 §6.4 (VRRPv3) and RFC 3768 §6.4 (VRRPv2), with
+ * keepalived's behaviour where it differs. It is the single owner of the router's state and of its one timer
+ * (the Master_Down_Timer in BACKUP, the Adver_Timer in MASTER); it does no I/O and reads no clock: every input
+ * carries a monotonic {@code now} in nanoseconds, which may start anywhere in the {@code long} range (deadlines
+ * are compared as {@code now - deadline >= 0}). It acts through {@link RouterActions}. Not thread-safe: one
+ * event loop owns it.
+ *
+ * <p>Timers (all computed in nanoseconds, as keepalived does in microseconds, not in whole centiseconds):
+ * <ul>
+ *   <li>Skew_Time: v3 {@code (256 - priority) * Master_Adver_Interval / 256}; v2 {@code (256 - priority) / 256}
+ *       seconds. {@code priority} is our {@linkplain #effectivePriority() effective priority}.
+ *   <li>Master_Down_Interval: {@code 3 * Master_Adver_Interval + Skew_Time}.
+ *   <li>Master_Adver_Interval: our own interval, until a v3 backup learns the master's from its adverts
+ *       (a v2 router never learns: the caller drops v2 adverts whose interval differs from ours).
+ * </ul>
+ *
+ * <p>Transitions: every input in every state ("ours" is our effective priority).
+ * <pre>
+ * state   input                                            next    actions, in order
+ * INIT    start(), a fault flagged                         FAULT   transition
+ *         start(), priority 255 (the address owner)        MASTER  sendAdvert, attachVips, announceVips, transition;
+ *                                                                  Adver_Timer = our advert interval
+ *         start()                                          BACKUP  transition; Master_Down_Timer = Master_Down_Interval
+ *         setFault()                                       INIT    remembered for start()
+ *         advert, timer, shutdown()                        INIT    ignored
+ * BACKUP  Master_Down_Timer expires                        MASTER  as for the owner above
+ *         advert, priority 0                               BACKUP  Master_Down_Timer = Skew_Time
+ *         advert, priority at least ours, or preempt off   BACKUP  learn the master (address, priority, v3 interval);
+ *                                                                  Master_Down_Timer = Master_Down_Interval
+ *         advert, priority below ours, preempt on:
+ *           within the preempt delay                       BACKUP  as above
+ *           otherwise                                      BACKUP  discard it: we take over when the timer expires
+ *         setFault(true)                                   FAULT   transition; no timer
+ *         shutdown()                                       INIT    transition
+ * MASTER  Adver_Timer expires                              MASTER  sendAdvert; Adver_Timer re-armed
+ *         advert, priority above ours, or equal and from   BACKUP  releaseVips, transition; learn the master;
+ *           a greater primary address                              Master_Down_Timer = Master_Down_Interval
+ *         any other advert (priority 0, lower, or equal    MASTER  sendAdvert at once; Adver_Timer re-armed
+ *           from a smaller address)
+ *         setEffectivePriority(), a new value              MASTER  sendAdvert at once; Adver_Timer re-armed
+ *         setFault(true)                                   FAULT   sendAdvert(priority 0), releaseVips, transition
+ *         shutdown()                                       INIT    sendAdvert(priority 0), releaseVips, transition
+ * FAULT   setFault(false), priority 255                    MASTER  as for the owner above
+ *         setFault(false)                                  BACKUP  transition; Master_Down_Timer = Master_Down_Interval
+ *         shutdown()                                       INIT    transition
+ *         advert, timer                                    FAULT   ignored
+ * </pre>
+ * An advert whose source is our own primary address (our own, looped back) is ignored in every state, and
+ * {@code start()} outside INIT is rejected.
+ *
+ * <p>Choices where the RFCs leave room:
+ * <ul>
+ *   <li>A master that hears a lower priority (or an equal one from a smaller address) advertises at once, as
+ *       keepalived does, so the other side steps down within one network delay instead of one interval.
+ *   <li>Preempt delay: a backup with preempt on normally discards a lower-priority master's adverts and takes
+ *       over when its Master_Down_Timer expires. With a preempt delay it keeps following that master until the
+ *       delay has passed since it first saw it while having the higher priority (seeing a higher or equal
+ *       priority, or leaving BACKUP, starts the count afresh). This lets a returning main node finish starting
+ *       its services before it takes the addresses back; it takes over at most one Master_Down_Interval after
+ *       the delay. keepalived counts from start-up or from seeing the lower master, which is nearly the same.
+ *   <li>Priority ties between a backup and the master do not preempt (RFC 5798 §6.4.2: "greater than or equal
+ *       ... reset the Master_Down_Timer"): the incumbent stays. The address tie-break decides only between two
+ *       masters. Addresses are compared as unsigned bytes.
+ *   <li>An owner (priority 255) always preempts, whatever {@code preempt} says, and its priority is never
+ *       re-weighted.
+ * </ul>
+ *
+ * <p>The advert and timer paths allocate nothing; reason strings are built only when the state changes.
+ */
+public final class VrrpRouter {
+
+    /** What {@link #nextDeadline()} returns when there is no timer: meaningless as a time, check {@link #hasDeadline()}. */
+    public static final long NO_DEADLINE = Long.MAX_VALUE;
+
+    private static final long NANOS_PER_SECOND = 1_000_000_000L;
+
+    private final RouterConfig config;
+    private final RouterActions actions;
+    private final InetAddress primaryAddress;
+    private final byte[] primaryAddressBytes;
+    private final boolean preempt;
+
+    private VrrpState state = VrrpState.INIT;
+    private int effectivePriority;
+    private boolean faulted;
+    private String faultReason;
+
+    private boolean timerArmed;
+    private long deadline;
+    private long timerArmedAt;
+
+    /** What we know of the master while BACKUP; the getters report ourselves while MASTER. */
+    private int masterAdverIntervalCentis;
+    private InetAddress masterAddress;
+    private int masterPriority;
+
+    /** BACKUP: the master that resigned (priority 0) since the timer was last armed; for the reason. */
+    private InetAddress resignedMaster;
+    /** BACKUP: the last lower-priority master whose advert we discarded; for the reason. */
+    private InetAddress preemptedMaster;
+    private int preemptedPriority;
+    /** BACKUP with a preempt delay: when we first saw a lower-priority master. */
+    private boolean lowerMasterSeen;
+    private long lowerMasterSince;
+
+    /** The last equal-priority source compared with our address, so a repeated tie costs no allocation. */
+    private InetAddress lastTieSource;
+    private boolean lastTieSourceGreater;
+
+    public VrrpRouter(RouterConfig config, RouterActions actions) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.actions = Objects.requireNonNull(actions, "actions");
+        this.primaryAddress = config.primaryAddress();
+        this.primaryAddressBytes = primaryAddress.getAddress();
+        this.preempt = config.preempt() || config.isAddressOwner();
+        this.effectivePriority = config.priority();
+        this.masterAdverIntervalCentis = config.advertIntervalCentis();
+    }
+
+    // ---- inputs ----
+
+    /** Leaves INIT: to FAULT if a fault is flagged, MASTER at once for the address owner, BACKUP otherwise. */
+    public void start(long now) {
+        if (state != VrrpState.INIT) {
+            throw new IllegalStateException("start() in state " + state + " (expected: INIT)");
+        }
+        if (faulted) {
+            leave(VrrpState.FAULT, faultReason);
+        } else if (config.isAddressOwner()) {
+            becomeMaster(now, "started as address owner (priority 255)");
+        } else {
+            becomeBackup(now, "started");
+        }
+    }
+
+    /**
+     * An advert for our VRID that the caller has already validated (RFC 5798 §7.1).
+     *
+     * @param priority 0..255
+     * @param advertIntervalCentis the advertised interval in centiseconds (v2: seconds times 100); only a v3
+     *     router uses it
+     */
+    public void onAdvert(long now, InetAddress source, int priority, int advertIntervalCentis) {
+        Objects.requireNonNull(source, "source");
+        if (priority < 0 || priority > 255) {
+            throw new IllegalArgumentException("advert priority " + priority + " (expected: 0..255)");
+        }
+        if (advertIntervalCentis < 1) {
+            throw new IllegalArgumentException("advert interval " + advertIntervalCentis + " cs (expected: 1 or more)");
+        }
+        if (source.equals(primaryAddress)) {
+            return;
+        }
+        if (state == VrrpState.BACKUP) {
+            backupOnAdvert(now, source, priority, advertIntervalCentis);
+        } else if (state == VrrpState.MASTER) {
+            masterOnAdvert(now, source, priority, advertIntervalCentis);
+        }
+    }
+
+    /** Fires the timer if it is due; does nothing when called before {@link #nextDeadline()} or without a timer. */
+    public void onTimer(long now) {
+        if (!timerArmed || now - deadline < 0) {
+            return;
+        }
+        if (state == VrrpState.MASTER) {
+            advertise(now);
+        } else if (state == VrrpState.BACKUP) {
+            becomeMaster(now, masterDownReason(now));
+        }
+    }
+
+    /**
+     * Tracking changed our priority. A master advertises the new one at once; a backup uses it from now on
+     * (Skew_Time and Master_Down_Interval follow it from the next advert). Ignored for the address owner.
+     *
+     * @param priority 1..254
+     */
+    public void setEffectivePriority(long now, int priority) {
+        if (priority < 1 || priority >= RouterConfig.OWNER_PRIORITY) {
+            throw new IllegalArgumentException("effective priority " + priority + " (expected: 1..254)");
+        }
+        if (config.isAddressOwner() || priority == effectivePriority) {
+            return;
+        }
+        effectivePriority = priority;
+        if (state == VrrpState.MASTER) {
+            advertise(now);
+        }
+    }
+
+    /**
+     * Enters FAULT (the interface or a tracked check is down) or leaves it. A master leaving for FAULT sends a
+     * priority-0 advert and releases its addresses. In INIT the fault is only recorded for {@link #start}.
+     *
+     * @param reason for the transition, e.g. {@code "interface eth0 down"}
+     */
+    public void setFault(long now, boolean fault, String reason) {
+        Objects.requireNonNull(reason, "reason");
+        if (fault) {
+            faulted = true;
+            faultReason = reason;
+            if (state == VrrpState.MASTER || state == VrrpState.BACKUP) {
+                leave(VrrpState.FAULT, reason);
+            }
+        } else {
+            faulted = false;
+            faultReason = null;
+            if (state == VrrpState.FAULT) {
+                if (config.isAddressOwner()) {
+                    becomeMaster(now, reason);
+                } else {
+                    becomeBackup(now, reason);
+                }
+            }
+        }
+    }
+
+    /** Graceful stop (RFC 5798 §6.4.3): a master sends a priority-0 advert and releases its addresses; then INIT. */
+    public void shutdown(long now) {
+        if (state != VrrpState.INIT) {
+            leave(VrrpState.INIT, "shutdown");
+        }
+    }
+
+    // ---- queries ----
+
+    public VrrpState state() {
+        return state;
+    }
+
+    public RouterConfig config() {
+        return config;
+    }
+
+    public int effectivePriority() {
+        return effectivePriority;
+    }
+
+    /** Whether a timer runs: in BACKUP and MASTER. */
+    public boolean hasDeadline() {
+        return timerArmed;
+    }
+
+    /** When {@link #onTimer} should be called next, in the caller's nanoseconds; {@link #NO_DEADLINE} without a timer. */
+    public long nextDeadline() {
+        return timerArmed ? deadline : NO_DEADLINE;
+    }
+
+    /** The master's address: ours while MASTER, the followed master's in BACKUP, {@code null} when unknown. */
+    public InetAddress masterAddress() {
+        return state == VrrpState.MASTER ? primaryAddress : masterAddress;
+    }
+
+    /** The master's priority: ours while MASTER, the followed master's in BACKUP, 0 when unknown. */
+    public int masterPriority() {
+        return state == VrrpState.MASTER ? effectivePriority : masterPriority;
+    }
+
+    /** Master_Adver_Interval in centiseconds: ours, or the master's as a v3 backup learned it. */
+    public int masterAdvertIntervalCentis() {
+        return masterAdverIntervalCentis;
+    }
+
+    /** Skew_Time for our effective priority, in nanoseconds. */
+    public long skewNanos() {
+        long weight = 256 - effectivePriority;
+        if (config.version() == 2) {
+            return weight * NANOS_PER_SECOND / 256;
+        }
+        return masterAdverIntervalCentis * RouterConfig.NANOS_PER_CENTI * weight / 256;
+    }
+
+    /** Master_Down_Interval for our effective priority, in nanoseconds. */
+    public long masterDownIntervalNanos() {
+        return 3 * masterAdverIntervalCentis * RouterConfig.NANOS_PER_CENTI + skewNanos();
+    }
+
+    @Override
+    public String toString() {
+        InetAddress master = masterAddress();
+        return "VrrpRouter[vrid " + config.vrid() + " v" + config.version() + " " + state + " priority "
+                + effectivePriority + " master " + (master == null ? "unknown" : master.getHostAddress()) + "]";
+    }
+
+    // ---- per-state advert handling ----
+
+    private void backupOnAdvert(long now, InetAddress source, int priority, int intervalCentis) {
+        if (priority == 0) {
+            resignedMaster = source;
+            arm(now, skewNanos());
+            return;
+        }
+        if (priority >= effectivePriority) {
+            lowerMasterSeen = false;
+            follow(now, source, priority, intervalCentis);
+        } else if (!preempt || withinPreemptDelay(now)) {
+            follow(now, source, priority, intervalCentis);
+        } else {
+            preemptedMaster = source;
+            preemptedPriority = priority;
+        }
+    }
+
+    private boolean withinPreemptDelay(long now) {
+        if (config.preemptDelayNanos() == 0) {
+            return false;
+        }
+        if (!lowerMasterSeen) {
+            lowerMasterSeen = true;
+            lowerMasterSince = now;
+        }
+        return now - lowerMasterSince < config.preemptDelayNanos();
+    }
+
+    private void masterOnAdvert(long now, InetAddress source, int priority, int intervalCentis) {
+        boolean higher = priority > effectivePriority;
+        if (higher || (priority == effectivePriority && isGreaterThanOurAddress(source))) {
+            String reason = (higher ? "higher priority " : "equal priority ") + priority + " from "
+                    + (higher ? "" : "greater address ") + source.getHostAddress();
+            state = VrrpState.BACKUP;
+            lowerMasterSeen = false;
+            follow(now, source, priority, intervalCentis);
+            actions.releaseVips();
+            actions.transition(VrrpState.MASTER, VrrpState.BACKUP, reason);
+        } else {
+            advertise(now);
+        }
+    }
+
+    private void follow(long now, InetAddress source, int priority, int intervalCentis) {
+        if (config.version() == 3) {
+            masterAdverIntervalCentis = intervalCentis;
+        }
+        masterAddress = source;
+        masterPriority = priority;
+        resignedMaster = null;
+        preemptedMaster = null;
+        arm(now, masterDownIntervalNanos());
+    }
+
+    private boolean isGreaterThanOurAddress(InetAddress source) {
+        if (!source.equals(lastTieSource)) {
+            lastTieSource = source;
+            lastTieSourceGreater = Arrays.compareUnsigned(source.getAddress(), primaryAddressBytes) > 0;
+        }
+        return lastTieSourceGreater;
+    }
+
+    // ---- transitions: the router's fields change first, then the actions run ----
+
+    private void becomeMaster(long now, String reason) {
+        VrrpState from = state;
+        state = VrrpState.MASTER;
+        masterAdverIntervalCentis = config.advertIntervalCentis();
+        forgetMaster();
+        arm(now, config.advertIntervalNanos());
+        actions.sendAdvert(effectivePriority, config.advertIntervalCentis());
+        actions.attachVips();
+        actions.announceVips();
+        actions.transition(from, VrrpState.MASTER, reason);
+    }
+
+    /** From INIT or FAULT: Master_Adver_Interval starts as ours again, the master is unknown. */
+    private void becomeBackup(long now, String reason) {
+        VrrpState from = state;
+        state = VrrpState.BACKUP;
+        masterAdverIntervalCentis = config.advertIntervalCentis();
+        forgetMaster();
+        arm(now, masterDownIntervalNanos());
+        actions.transition(from, VrrpState.BACKUP, reason);
+    }
+
+    /** To FAULT or INIT, where no timer runs; a master resigns with a priority-0 advert first. */
+    private void leave(VrrpState to, String reason) {
+        VrrpState from = state;
+        state = to;
+        timerArmed = false;
+        forgetMaster();
+        if (from == VrrpState.MASTER) {
+            actions.sendAdvert(0, config.advertIntervalCentis());
+            actions.releaseVips();
+        }
+        actions.transition(from, to, reason);
+    }
+
+    private void forgetMaster() {
+        masterAddress = null;
+        masterPriority = 0;
+        resignedMaster = null;
+        preemptedMaster = null;
+        lowerMasterSeen = false;
+    }
+
+    private void advertise(long now) {
+        arm(now, config.advertIntervalNanos());
+        actions.sendAdvert(effectivePriority, config.advertIntervalCentis());
+    }
+
+    private void arm(long now, long durationNanos) {
+        timerArmed = true;
+        timerArmedAt = now;
+        deadline = now + durationNanos;
+    }
+
+    private String masterDownReason(long now) {
+        if (resignedMaster != null) {
+            return "priority 0 advert from " + resignedMaster.getHostAddress();
+        }
+        if (preemptedMaster != null) {
+            return "preempting lower priority " + preemptedPriority + " from " + preemptedMaster.getHostAddress();
+        }
+        return "master down timer expired (no advert for " + seconds(now - timerArmedAt) + ")";
+    }
+
+    private static String seconds(long nanos) {
+        long millis = nanos / 1_000_000;
+        return String.format(Locale.ROOT, "%d.%03ds", millis / 1000, millis % 1000);
+    }
+}
