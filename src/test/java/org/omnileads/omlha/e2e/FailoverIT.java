@@ -150,4 +150,32 @@ class FailoverIT {
                     c::diagnostics);
         }
     }
+
+    @Test
+    void unicastPeersElectAndFailOverWithoutMulticast() throws Exception {
+        try (Cluster c = Cluster.create(2)) {
+            LabAgent n1 = c.agent(1, Cluster.group("web", 51, 150, Cluster.VIP4 + "/24", WEB + ", unicast-peers = [\"192.0.2.12\"]"));
+            LabAgent n2 = c.agent(2, Cluster.group("web", 51, 100, Cluster.VIP4 + "/24", WEB + ", unicast-peers = [\"192.0.2.11\"]"));
+            Await.until(LIMIT, "n1 MASTER, n2 BACKUP following it over unicast",
+                    () -> n1.isMasterWithVips("web")
+                            && n2.group("web").map(g -> g.state().equals("BACKUP") && "192.0.2.11".equals(g.master())).orElse(false),
+                    c::diagnostics);
+            n1.kill();
+            c.lab.setCable(c.hosts.get(0), false);
+            Await.until(LIMIT, "n2 takes over", () -> n2.isMasterWithVips("web"), c::diagnostics);
+        }
+    }
+
+    @Test
+    void theAddressOwnerIsMasterAtOnceAndAlwaysTakesTheVipBack() throws Exception {
+        try (Cluster c = Cluster.create(2)) {
+            LabAgent n2 = c.agent(2, Cluster.group("web", 51, 100, Cluster.VIP4 + "/24", WEB + ", preempt = false"));
+            Await.until(LIMIT, "n2 alone is MASTER", () -> n2.isMasterWithVips("web"), c::diagnostics);
+            LabAgent n1 = c.agent(1, Cluster.group("web", 51, 255, Cluster.VIP4 + "/24", WEB));
+            Await.until(LIMIT, "the owner (255) takes the VIP at once, whatever preempt says",
+                    () -> n1.isMasterWithVips("web") && c.onlyHolderIs(c.hosts.get(0), Cluster.VIP4), c::diagnostics);
+            String reason = n1.group("web").orElseThrow().transitions().get(0).reason();
+            assertTrue(reason.contains("owner"), reason);
+        }
+    }
 }

@@ -120,6 +120,10 @@ final class GroupRuntime implements RouterActions {
         for (int i = 0; i < 4 && router.hasDeadline() && now - router.nextDeadline() >= 0; i++) {
             router.onTimer(now);
         }
+        sendDueAnnouncements(now);
+    }
+
+    private void sendDueAnnouncements(long now) {
         if (announceSchedule.hasDeadline() && now - announceSchedule.nextDeadline() >= 0) {
             int frames = announceSchedule.due(now);
             for (int i = 0; i < frames; i++) {
@@ -217,7 +221,7 @@ final class GroupRuntime implements RouterActions {
     @Override
     public void announceVips() {
         announceSchedule.start(now);
-        fireTimers(now);
+        sendDueAnnouncements(now);
     }
 
     @Override
