@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.omnileads.omlha.agent.config.AgentConfig;
 import org.omnileads.omlha.agent.config.GroupConfig;
 import org.omnileads.omlha.agent.config.ProbeConfig;
-import org.omnileads.omlha.agent.config.VipSpec;
+import org.omnileads.omlha.vip.VipAddress;
 import org.omnileads.omlha.agent.status.AgentStatus;
 import org.omnileads.omlha.agent.status.GroupStatus;
 import org.omnileads.omlha.vip.AddressManager;
@@ -55,7 +55,7 @@ public final class Agent implements AutoCloseable {
         Poller poller = keep(new Poller());
         Set<InetAddress> allVips = new HashSet<>();
         for (GroupConfig group : config.groups()) {
-            for (VipSpec vip : group.vips()) {
+            for (VipAddress vip : group.vips()) {
                 allVips.add(vip.address());
             }
         }
@@ -78,7 +78,7 @@ public final class Agent implements AutoCloseable {
                 announcer = keep(Announcer.open(nic, link.ifIndex(), link.mac()));
                 announcers.put(nic, announcer);
             }
-            List<VipAddress> vips = group.vips().stream().map(v -> new VipAddress(v.address(), v.prefixLength())).toList();
+            List<VipAddress> vips = group.vips();
             GroupRuntime runtime = new GroupRuntime(group, channel, addresses, announcer, vips);
             channel.register(runtime);
             runtime.removeStaleVips();

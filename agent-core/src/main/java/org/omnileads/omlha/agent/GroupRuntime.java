@@ -271,13 +271,13 @@ final class GroupRuntime implements RouterActions {
     GroupStatus status(long now) {
         List<GroupStatus.PeerStatus> peerList = new ArrayList<>();
         peers.forEach((address, peer) -> peerList.add(new GroupStatus.PeerStatus(
-                address.getHostAddress(), peer.priority, TimeUnit.NANOSECONDS.toMillis(now - peer.lastAdvertNanos))));
+                VipAddress.format(address), peer.priority, TimeUnit.NANOSECONDS.toMillis(now - peer.lastAdvertNanos))));
         peerList.sort((a, b) -> a.address().compareTo(b.address()));
         InetAddress master = router.masterAddress();
         return new GroupStatus(name(), vrid(), channel.interfaceName(), config.version(), router.state().name(),
                 config.priority(), router.effectivePriority(), config.advertInterval().toMillis(),
                 vips.stream().map(VipAddress::toString).toList(), vipsAttached,
-                master == null ? null : master.getHostAddress(), router.masterPriority(),
+                master == null ? null : VipAddress.format(master), router.masterPriority(),
                 peerList, advertsSent, advertsReceived, configMismatches, List.copyOf(transitions));
     }
 }

@@ -85,7 +85,8 @@ public record VipAddress(InetAddress address, int prefixLength) {
         return address instanceof Inet4Address ? 32 : 128;
     }
 
-    static String format(InetAddress address) {
+    /** An address as operators write it: dotted quad, or RFC 5952 short IPv6 without a zone. */
+    public static String format(InetAddress address) {
         byte[] b = address.getAddress();
         if (b.length == 4) {
             return (b[0] & 0xff) + "." + (b[1] & 0xff) + "." + (b[2] & 0xff) + "." + (b[3] & 0xff);

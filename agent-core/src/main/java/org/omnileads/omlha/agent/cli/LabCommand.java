@@ -47,9 +47,11 @@ final class LabCommand implements Callable<Integer> {
             for (LabAgent agent : agents) {
                 agent.start();
             }
-            LabAgent master = awaitMaster(agents, Duration.ofSeconds(20));
+            // The agents start one after another: whoever is up first may hold the VIP for a moment, until n1
+            // (priority 150) preempts it. The demonstration starts once n1 holds it.
+            LabAgent master = awaitSpecificMaster(agents.get(0), Duration.ofSeconds(30));
             if (master == null) {
-                return fail(agents, "no agent became MASTER in 20 s");
+                return fail(agents, "n1 did not become MASTER in 30 s");
             }
             System.out.println("elected:");
             printHolders(lab, agents);

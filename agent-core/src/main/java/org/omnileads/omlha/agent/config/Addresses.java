@@ -5,6 +5,7 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.regex.Pattern;
+import org.omnileads.omlha.vip.VipAddress;
 
 /** Address literals and {@code host:port} strings, checked without ever asking DNS. */
 final class Addresses {
@@ -75,41 +76,25 @@ final class Addresses {
         }
     }
 
-    /** The canonical text: dotted quad, or RFC 5952 IPv6 (lower case, longest zero run as "::"). */
-    static String format(InetAddress address) {
-        if (address instanceof Inet4Address) {
-            return address.getHostAddress();
+    /** Parses {@code addr/prefix} as written in {@code vips = ["192.0.2.100/24"]}: a literal (never a host name) and a prefix length. */
+    static VipAddress parseVip(String text) {
+        int slash = text.indexOf('/');
+        if (slash < 0 || slash != text.lastIndexOf('/')) {
+            throw new IllegalArgumentException("expected address/prefix like 192.0.2.100/24, got " + Values.quote(text));
         }
-        byte[] bytes = address.getAddress();
-        int[] groups = new int[8];
-        for (int i = 0; i < 8; i++) {
-            groups[i] = ((bytes[2 * i] & 0xff) << 8) | (bytes[2 * i + 1] & 0xff);
+        InetAddress address = parseLiteral(text.substring(0, slash));
+        String prefix = text.substring(slash + 1);
+        if (!prefix.matches("[0-9]{1,3}")) {
+            throw new IllegalArgumentException("expected a prefix length after '/', got " + Values.quote(text));
         }
-        int bestStart = -1;
-        int bestLength = 1;
-        for (int i = 0; i < 8; ) {
-            int j = i;
-            while (j < 8 && groups[j] == 0) {
-                j++;
-            }
-            if (j - i > bestLength) {
-                bestStart = i;
-                bestLength = j - i;
-            }
-            i = j == i ? i + 1 : j;
+        int prefixLength = Integer.parseInt(prefix);
+        int maxPrefix = address instanceof Inet6Address ? 128 : 32;
+        if (prefixLength < 1 || prefixLength > maxPrefix) {
+            throw new IllegalArgumentException("prefix length must be 1.." + maxPrefix + ", got " + prefixLength);
         }
-        StringBuilder text = new StringBuilder();
-        for (int i = 0; i < 8; i++) {
-            if (i == bestStart) {
-                text.append("::");
-                i += bestLength - 1;
-                continue;
-            }
-            if (text.length() > 0 && text.charAt(text.length() - 1) != ':') {
-                text.append(':');
-            }
-            text.append(Integer.toHexString(groups[i]));
+        if (address.isAnyLocalAddress() || address.isMulticastAddress()) {
+            throw new IllegalArgumentException(VipAddress.format(address) + " cannot be a VIP (unspecified or multicast)");
         }
-        return text.toString();
+        return new VipAddress(address, prefixLength);
     }
 }

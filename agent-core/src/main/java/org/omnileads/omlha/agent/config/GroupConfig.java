@@ -1,5 +1,6 @@
 package org.omnileads.omlha.agent.config;
 
+import org.omnileads.omlha.vip.VipAddress;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
@@ -9,7 +10,7 @@ import java.util.Optional;
  * One VRRP virtual router ({@code omlha.groups.<name>}), defaults applied. VRRPv3 is RFC 5798, VRRPv2 RFC 3768;
  * {@code advertInterval} is a multiple of 10ms (v3) or of 1s (v2); all VIPs and unicast peers are of one family.
  */
-public record GroupConfig(String name, int vrid, List<VipSpec> vips, int priority, String interfaceName, int version,
+public record GroupConfig(String name, int vrid, List<VipAddress> vips, int priority, String interfaceName, int version,
         Duration advertInterval, boolean preempt, Duration preemptDelay, List<InetAddress> unicastPeers,
         Optional<String> authPass, List<Track> track, Optional<Follow> follow, AnnounceConfig announce) {
 
@@ -25,6 +26,6 @@ public record GroupConfig(String name, int vrid, List<VipSpec> vips, int priorit
     }
 
     public boolean isIpv6() {
-        return !vips.isEmpty() && vips.get(0).isIpv6();
+        return !vips.isEmpty() && !vips.get(0).isIpv4();
     }
 }

@@ -1,5 +1,6 @@
 package org.omnileads.omlha.agent.config;
 
+import org.omnileads.omlha.vip.VipAddress;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -112,8 +113,8 @@ final class GroupReader {
         g.allowOnly(GROUP_KEYS);
         g.requireKey("vrid");
         int vrid = g.integer("vrid", 1, 255).orElse(0);
-        List<VipSpec> vips = readVips(g);
-        boolean ipv6 = !vips.isEmpty() && vips.get(0).isIpv6();
+        List<VipAddress> vips = readVips(g);
+        boolean ipv6 = !vips.isEmpty() && !vips.get(0).isIpv4();
         int priority = g.integer("priority", 1, 255).orElse(100);
         String interfaceName = groupInterface(g, defaultInterface);
         int version = version(g).orElse(vrrp.version());
@@ -134,7 +135,7 @@ final class GroupReader {
                 authPass, track, follow, announce);
     }
 
-    private static List<VipSpec> readVips(ConfigNode g) {
+    private static List<VipAddress> readVips(ConfigNode g) {
         g.requireKey("vips");
         Optional<List<ConfigNode.Element>> elements = g.list("vips");
         if (elements.isEmpty()) {
@@ -143,25 +144,25 @@ final class GroupReader {
         if (elements.get().isEmpty()) {
             g.problem("vips", "must name at least one VIP, like [\"192.0.2.100/24\"]");
         }
-        List<VipSpec> vips = new ArrayList<>();
+        List<VipAddress> vips = new ArrayList<>();
         Set<InetAddress> seen = new HashSet<>();
         for (ConfigNode.Element element : elements.get()) {
             Optional<String> text = element.string();
             if (text.isEmpty()) {
                 continue;
             }
-            VipSpec vip;
+            VipAddress vip;
             try {
-                vip = VipSpec.parse(text.get());
+                vip = Addresses.parseVip(text.get());
             } catch (IllegalArgumentException e) {
                 element.problem(e.getMessage());
                 continue;
             }
-            if (!vips.isEmpty() && vip.isIpv6() != vips.get(0).isIpv6()) {
-                element.problem(family(vip.isIpv6()) + " VIP in a group of " + family(vips.get(0).isIpv6())
+            if (!vips.isEmpty() && !vip.isIpv4() != !vips.get(0).isIpv4()) {
+                element.problem(family(!vip.isIpv4()) + " VIP in a group of " + family(!vips.get(0).isIpv4())
                         + " VIPs: a group has one address family (use a second group)");
             } else if (!seen.add(vip.address())) {
-                element.problem(Addresses.format(vip.address()) + " is listed twice");
+                element.problem(VipAddress.format(vip.address()) + " is listed twice");
             } else {
                 vips.add(vip);
             }
@@ -211,12 +212,12 @@ final class GroupReader {
             }
             boolean peerIpv6 = !(peer instanceof Inet4Address);
             if (peer.isAnyLocalAddress() || peer.isMulticastAddress()) {
-                element.problem(Addresses.format(peer) + " cannot be a unicast peer (unspecified or multicast)");
+                element.problem(VipAddress.format(peer) + " cannot be a unicast peer (unspecified or multicast)");
             } else if (!familyUnknown && peerIpv6 != ipv6) {
-                element.problem(Addresses.format(peer) + " is " + family(peerIpv6) + " but the group's VIPs are "
+                element.problem(VipAddress.format(peer) + " is " + family(peerIpv6) + " but the group's VIPs are "
                         + family(ipv6));
             } else if (peers.contains(peer)) {
-                element.problem(Addresses.format(peer) + " is listed twice");
+                element.problem(VipAddress.format(peer) + " is listed twice");
             } else {
                 peers.add(peer);
             }
@@ -312,10 +313,10 @@ final class GroupReader {
     }
 
     private static void checkVipsUnique(ConfigNode node, GroupConfig group, Map<InetAddress, String> owners) {
-        for (VipSpec vip : group.vips()) {
+        for (VipAddress vip : group.vips()) {
             String owner = owners.putIfAbsent(vip.address(), group.name());
             if (owner != null) {
-                node.problem("vips", Addresses.format(vip.address()) + " is already a VIP of group " + owner);
+                node.problem("vips", VipAddress.format(vip.address()) + " is already a VIP of group " + owner);
             }
         }
     }

@@ -41,7 +41,10 @@ public final class NetnsLab implements AutoCloseable {
         this.tag = tag;
         this.switchNs = "omh" + tag + "-sw";
         this.workDir = workDir;
-        this.cleanupHook = new Thread(this::close, "netns-lab-cleanup");
+        this.cleanupHook = new Thread(() -> {
+            System.err.println("lab " + tag + ": interrupted, removing its namespaces and processes");
+            close();
+        }, "netns-lab-cleanup");
     }
 
     /** Creates the switch; add hosts with {@link #addHost}. */

@@ -1,5 +1,6 @@
 package org.omnileads.omlha.agent.config;
 
+import org.omnileads.omlha.vip.VipAddress;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -29,7 +30,7 @@ class ExampleConfigsTest {
         assertEquals(List.of("asterisk", "pgsql-rw", "pgsql-ro"), config.groups().stream().map(GroupConfig::name).toList());
         GroupConfig asterisk = config.groups().get(0);
         assertEquals(51, asterisk.vrid());
-        assertEquals(List.of(VipSpec.parse("192.0.2.100/24")), asterisk.vips());
+        assertEquals(List.of(Addresses.parseVip("192.0.2.100/24")), asterisk.vips());
         assertEquals(150, asterisk.priority());
         assertEquals("eth0", asterisk.interfaceName());
         assertEquals(3, asterisk.version());
@@ -106,7 +107,7 @@ class ExampleConfigsTest {
 
         GroupConfig v4 = config.group("web-v4").orElseThrow();
         assertEquals(2, v4.version());
-        assertEquals(List.of(VipSpec.parse("203.0.113.10/24"), VipSpec.parse("203.0.113.11/24")), v4.vips());
+        assertEquals(List.of(Addresses.parseVip("203.0.113.10/24"), Addresses.parseVip("203.0.113.11/24")), v4.vips());
         assertEquals(Optional.of("s3cr3t"), v4.authPass());
         assertEquals(Duration.ofSeconds(30), v4.preemptDelay());
         assertEquals(vrrpAnnounce, v4.announce());

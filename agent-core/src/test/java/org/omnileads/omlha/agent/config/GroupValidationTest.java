@@ -1,5 +1,6 @@
 package org.omnileads.omlha.agent.config;
 
+import org.omnileads.omlha.vip.VipAddress;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.omnileads.omlha.agent.config.TestConfigs.assertProblems;
@@ -21,7 +22,7 @@ class GroupValidationTest {
     void defaults() {
         GroupConfig g = validGroup();
 
-        assertEquals(new GroupConfig("g", 51, List.of(VipSpec.parse("192.0.2.100/24")), 100, "eth0", 3,
+        assertEquals(new GroupConfig("g", 51, List.of(Addresses.parseVip("192.0.2.100/24")), 100, "eth0", 3,
                 Duration.ofSeconds(1), true, Duration.ZERO, List.of(), Optional.empty(), List.of(), Optional.empty(),
                 AnnounceConfig.DEFAULTS), g);
     }
