@@ -172,7 +172,13 @@ public final class VrrpRouter {
             return;
         }
         if (state == VrrpState.MASTER) {
-            advertise(now);
+            // The next advert is due one interval after this one was due, not after we woke up: a loop that
+            // wakes a little late each time must not stretch the interval. After a stall longer than an
+            // interval the schedule restarts from now rather than sending a burst of catch-up adverts.
+            long next = deadline + config.advertIntervalNanos();
+            timerArmedAt = now;
+            deadline = next - now > 0 ? next : now + config.advertIntervalNanos();
+            actions.sendAdvert(effectivePriority, config.advertIntervalCentis());
         } else if (state == VrrpState.BACKUP) {
             becomeMaster(now, masterDownReason(now));
         }

@@ -81,6 +81,20 @@ class VrrpRouterTest {
         assertEquals(VrrpState.MASTER, router.state());
     }
 
+    @ParameterizedTest
+    @ValueSource(longs = {0, Long.MAX_VALUE - 2 * SECOND, Long.MIN_VALUE})
+    void aLateWakeUpDoesNotStretchTheAdvertInterval(long origin) {
+        becomeMaster(origin);
+        long due = router.nextDeadline();
+        router.onTimer(due + 3 * MS);
+        assertEquals(List.of("advert 100 100"), actions.take());
+        assertEquals(due + SECOND, router.nextDeadline(), "the schedule keeps its phase");
+        long nextDue = router.nextDeadline();
+        router.onTimer(nextDue + 5 * SECOND);
+        assertEquals(List.of("advert 100 100"), actions.take(), "one advert after a long stall, no catch-up burst");
+        assertEquals(nextDue + 5 * SECOND + SECOND, router.nextDeadline(), "after a stall the schedule restarts from now");
+    }
+
     @Test
     void addressOwnerBecomesMasterAtOnce() {
         router = router(3, 255, 100, false, 0);
