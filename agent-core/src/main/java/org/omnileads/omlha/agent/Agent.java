@@ -89,7 +89,7 @@ public final class Agent implements AutoCloseable {
                     channel.primaryAddress().getHostAddress());
         }
 
-        loop = new VrrpLoop(Ticker.SYSTEM, poller, List.copyOf(channels.values()), groups, links, linkUp);
+        loop = new VrrpLoop(Ticker.SYSTEM, poller, List.copyOf(channels.values()), groups, links, linkUp, Set.of());
         loopThread = new Thread(loop, "vrrp-loop");
         loopThread.setPriority(Thread.MAX_PRIORITY);
         loopThread.start();

@@ -55,6 +55,9 @@ final class GroupRuntime implements RouterActions {
     /** "Now" of the event being handled, for the actions the router calls back synchronously. */
     private long now;
     private boolean vipsAttached;
+    private boolean linkUp = true;
+    /** Why a tracked weight-0 probe holds the group in FAULT; null when none does. */
+    private String trackFault;
     private boolean faulted;
     private long advertsSent;
     private long advertsReceived;
@@ -105,12 +108,12 @@ final class GroupRuntime implements RouterActions {
         }
     }
 
-    void start(long now, boolean linkUp) {
+    /** Leaves INIT; a link already down or a tracked fault known before start puts the group in FAULT at once. */
+    void start(long now, boolean linkUp, TrackPolicy.Outcome tracking) {
         this.now = now;
+        setLinkUp(now, linkUp);
+        applyTracking(now, tracking);
         router.start(now);
-        if (!linkUp) {
-            setLinkUp(now, false);
-        }
     }
 
     /** Fires the router's and the announcements' timers that are due at {@code now}. */
@@ -170,11 +173,45 @@ final class GroupRuntime implements RouterActions {
     /** The NIC went down (FAULT, VIPs released) or came back (BACKUP, election resumes). */
     void setLinkUp(long now, boolean up) {
         this.now = now;
-        if (up == !faulted) {
+        if (up == linkUp) {
             return;
         }
-        faulted = !up;
-        router.setFault(now, faulted, "interface " + channel.interfaceName() + (up ? " up" : " down"));
+        linkUp = up;
+        updateFault(now, "interface " + channel.interfaceName() + (up ? " up" : " down"));
+    }
+
+    /**
+     * The tracked probes changed: a new effective priority (a master advertises it at once) and FAULT while a
+     * weight-0 probe is down.
+     */
+    void applyTracking(long now, TrackPolicy.Outcome outcome) {
+        this.now = now;
+        if (outcome.priority() != router.effectivePriority() && outcome.priority() < 255) {
+            log.info("group {}: effective priority {} -> {} (tracked probes)", name(), router.effectivePriority(), outcome.priority());
+            router.setEffectivePriority(now, outcome.priority());
+        }
+        String before = trackFault;
+        trackFault = outcome.faultReason();
+        if (!java.util.Objects.equals(before, trackFault)) {
+            updateFault(now, trackFault != null ? trackFault : "tracked probes up again (" + before + " before)");
+        }
+    }
+
+    /** FAULT while the link is down or a weight-0 probe is down; the router is told only when that changes. */
+    private void updateFault(long now, String reason) {
+        boolean fault = !linkUp || trackFault != null;
+        if (fault != faulted) {
+            faulted = fault;
+            router.setFault(now, fault, reason);
+        }
+    }
+
+    List<org.omnileads.omlha.agent.config.Track> tracks() {
+        return config.track();
+    }
+
+    int basePriority() {
+        return config.priority();
     }
 
     /** Graceful stop: a MASTER sends priority 0 and releases its VIPs. */

@@ -2,10 +2,12 @@ package org.omnileads.omlha.agent;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import org.omnileads.omlha.agent.config.Track;
 import org.omnileads.omlha.vip.LinkMonitor;
 import org.omnileads.omlha.vip.LinkState;
 import org.omnileads.omlha.vrrp.net.Poller;
@@ -29,13 +31,18 @@ final class VrrpLoop implements Runnable {
     private final LinkMonitor linkMonitor;
     private final Map<Integer, Boolean> initialLinkUp;
     private final DropCounters drops = new DropCounters();
+    /** The tracked probes' states as last reported; a probe not yet in the map has no result yet. */
+    private final Map<String, Boolean> probeUp = new java.util.HashMap<>();
     private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
     private final CompletableFuture<Void> started = new CompletableFuture<>();
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private volatile boolean running = true;
 
+    private final Set<String> activeProbes;
+
     VrrpLoop(Ticker ticker, Poller poller, List<VrrpChannel> channels, List<GroupRuntime> groups, LinkMonitor linkMonitor,
-             Map<Integer, Boolean> initialLinkUp) {
+             Map<Integer, Boolean> initialLinkUp, Set<String> activeProbes) {
+        this.activeProbes = Set.copyOf(activeProbes);
         this.ticker = ticker;
         this.poller = poller;
         this.channels = channels;
@@ -53,7 +60,7 @@ final class VrrpLoop implements Runnable {
         try {
             long now = ticker.nanoTime();
             for (GroupRuntime group : groups) {
-                group.start(now, initialLinkUp.getOrDefault(group.channel().ifIndex(), true));
+                group.start(now, initialLinkUp.getOrDefault(group.channel().ifIndex(), true), tracking(group));
             }
             started.complete(null);
             while (running) {
@@ -108,6 +115,26 @@ final class VrrpLoop implements Runnable {
                 group.setLinkUp(now, link.up());
             }
         }
+    }
+
+    /** A probe's state changed (told from a probe thread): re-weigh the groups that track it, on the loop thread. */
+    void onProbeChange(String probe, boolean up) {
+        commands.add(() -> {
+            probeUp.put(probe, up);
+            long now = ticker.nanoTime();
+            for (GroupRuntime group : groups) {
+                if (group.tracks().stream().anyMatch(t -> t.probe().equals(probe))) {
+                    group.applyTracking(now, tracking(group));
+                }
+            }
+        });
+        poller.wakeup();
+    }
+
+    /** Only probes the agent runs count: a track of a probe type that is not active yet changes nothing. */
+    private TrackPolicy.Outcome tracking(GroupRuntime group) {
+        List<Track> active = group.tracks().stream().filter(t -> activeProbes.contains(t.probe())).toList();
+        return TrackPolicy.evaluate(group.basePriority(), active, probeUp);
     }
 
     /** Runs {@code query} on the loop thread and returns its answer (for status). */
