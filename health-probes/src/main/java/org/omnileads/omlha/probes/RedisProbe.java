@@ -1,0 +1,453 @@
+package org.omnileads.omlha.probes;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.sentinel.api.StatefulRedisSentinelConnection;
+import io.netty.channel.ConnectTimeoutException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketAddress;
+import java.net.SocketException;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code redis} probe: PING and ROLE over one kept Lettuce connection and, when a Sentinel master name is
+ * configured, which node the Sentinels name as that master ({@code SENTINEL get-master-addr-by-name}).
+ *
+ * <p>Up means PING answered. Facts: {@code role} ({@code master}, {@code slave} or {@code sentinel}, as ROLE says;
+ * a replica adds {@code master_addr} and {@code master_link}); with Sentinel, {@code sentinel_master} (host:port,
+ * the answer most Sentinels gave) and {@code is_sentinel_master} (whether that is this node). This node is the named
+ * master when host and port are equal, or when the port is equal and this node is addressed by a loopback address
+ * while Sentinel names an address of a local interface (the usual {@code redis://127.0.0.1:6379} against a Sentinel
+ * that knows the LAN address). The Sentinel verdict is a fact for the VIP policy; unreachable Sentinels never make
+ * the node down.
+ *
+ * <p>Bounded: connect, command and whole-check timeouts are the probe's timeout. The kept connections do not
+ * reconnect on their own: a check finds a closed connection and opens a new one, so a stopped server reports why
+ * the connection fails ("connection refused") rather than a queued command. Event-driven: Lettuce tells the probe
+ * when any of its connections closes, and the watch callback runs at once (on a Lettuce I/O thread).
+ */
+public final class RedisProbe implements Probe {
+
+    static final String DEFAULT_URI = "redis://127.0.0.1:6379";
+
+    private static final Logger log = LoggerFactory.getLogger(RedisProbe.class);
+    private static final Pattern IP_LITERAL = Pattern.compile("[0-9.]+|.*:.*");
+
+    private final String name;
+    private final RedisURI nodeUri;
+    private final String sentinelMaster;
+    private final List<RedisURI> sentinelUris;
+    private final Duration timeout;
+    private final ClientResources resources;
+    private final RedisClient client;
+
+    private final Object lock = new Object();
+    private CompletableFuture<StatefulRedisConnection<String, String>> node;                  // guarded by lock
+    private final Map<RedisURI, CompletableFuture<StatefulRedisSentinelConnection<String, String>>> sentinels =
+            new LinkedHashMap<>();                                                               // guarded by lock
+    private volatile Runnable changed;
+    private volatile boolean closed;
+    private volatile Boolean lastUp;
+    private volatile String lastFailure;
+
+    public RedisProbe(String name, String uri, String sentinelMaster, List<String> sentinels, Duration timeout) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.timeout = Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("probe " + name + ": timeout must be positive, got " + timeout);
+        }
+        List<String> sentinelList = sentinels == null ? List.of() : List.copyOf(sentinels);
+        if (sentinelMaster != null && sentinelList.isEmpty()) {
+            throw new IllegalArgumentException("probe " + name + ": sentinel-master \"" + sentinelMaster
+                    + "\" needs at least one entry in sentinels");
+        }
+        try {
+            this.nodeUri = RedisURI.create(uri == null ? DEFAULT_URI : uri);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("probe " + name + ": bad uri \"" + uri + "\": " + e.getMessage(), e);
+        }
+        quiet(nodeUri, timeout);
+        this.sentinelMaster = sentinelMaster;
+        List<RedisURI> parsed = new ArrayList<>();
+        for (String s : sentinelList) {
+            parsed.add(quiet(hostPort(name, s), timeout));
+        }
+        this.sentinelUris = List.copyOf(parsed);
+
+        this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
+        this.client = RedisClient.create(resources);
+        client.setOptions(ClientOptions.builder()
+                .autoReconnect(false)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .socketOptions(SocketOptions.builder().connectTimeout(timeout).keepAlive(true).build())
+                .timeoutOptions(TimeoutOptions.enabled(timeout))
+                .build());
+        client.addListener(new RedisConnectionStateListener() {
+            @Override
+            public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+                connectionClosed();
+            }
+        });
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public CompletableFuture<ProbeResult> check() {
+        long start = System.nanoTime();
+        if (closed) {
+            return CompletableFuture.completedFuture(ProbeResult.down(0, "probe closed"));
+        }
+        long millis = timeout.toMillis();
+        CompletableFuture<NodeAnswer> nodeAnswer = askNode()
+                .orTimeout(millis, TimeUnit.MILLISECONDS)
+                .handle((answer, failure) -> failure == null ? answer
+                        : NodeAnswer.failed(describe(failure, nodeUri), isTimeout(failure)));
+        CompletableFuture<SentinelAnswer> sentinelAnswer = sentinelMaster == null
+                ? CompletableFuture.completedFuture(null)
+                : askSentinels();
+        return nodeAnswer.thenCombine(sentinelAnswer, (n, s) -> result(start, n, s))
+                .whenComplete((r, e) -> remember(r));
+    }
+
+    @Override
+    public void watch(Runnable changed) {
+        this.changed = Objects.requireNonNull(changed, "changed");
+    }
+
+    @Override
+    public void close() {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        client.shutdown(0, 2, TimeUnit.SECONDS);
+        resources.shutdown(0, 2, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public String toString() {
+        return "RedisProbe[" + name + " -> " + nodeUri.getHost() + ':' + nodeUri.getPort() + ']';
+    }
+
+    private record NodeAnswer(String failure, boolean timedOut, String pong, Map<String, String> roleFacts) {
+        static NodeAnswer failed(String why, boolean timedOut) {
+            return new NodeAnswer(why, timedOut, null, Map.of());
+        }
+    }
+
+    /** What each answering Sentinel named ({@code null} when it knows no such master), out of {@code asked}. */
+    private record SentinelAnswer(List<String> named, int asked) {
+    }
+
+    private CompletableFuture<NodeAnswer> askNode() {
+        return reuseOrConnect(() -> node, f -> node = f,
+                () -> client.connectAsync(StringCodec.UTF8, nodeUri).toCompletableFuture())
+                .thenCompose(c -> {
+                    var commands = c.async();
+                    return commands.ping().toCompletableFuture()
+                            .thenCombine(commands.role().toCompletableFuture(),
+                                    (pong, role) -> new NodeAnswer(null, false, pong, roleFacts(role)));
+                });
+    }
+
+    private CompletableFuture<SentinelAnswer> askSentinels() {
+        List<CompletableFuture<String>> answers = new ArrayList<>();
+        for (RedisURI sentinel : sentinelUris) {
+            CompletableFuture<String> named = reuseOrConnect(() -> sentinels.get(sentinel),
+                    f -> sentinels.put(sentinel, f),
+                    () -> client.connectSentinelAsync(StringCodec.UTF8, sentinel))
+                    .thenCompose(c -> c.async().getMasterAddrByName(sentinelMaster).toCompletableFuture())
+                    .thenApply(address -> address == null ? "" : hostPort(address));
+            // Settled a little before the node's deadline, so a slow Sentinel never makes the check late.
+            answers.add(named.exceptionally(failure -> {
+                log.debug("probe {}: sentinel {}:{} did not answer: {}", name, sentinel.getHost(), sentinel.getPort(),
+                        describe(failure, sentinel));
+                return null;
+            }).completeOnTimeout(null, timeout.toMillis() * 9 / 10, TimeUnit.MILLISECONDS));
+        }
+        return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
+            List<String> named = new ArrayList<>();
+            for (CompletableFuture<String> a : answers) {
+                String address = a.join();
+                if (address != null) {
+                    named.add(address.isEmpty() ? null : address);
+                }
+            }
+            return new SentinelAnswer(named, answers.size());
+        });
+    }
+
+    /**
+     * The kept connection if it is open or still opening, otherwise a new one. A connection closed since the last
+     * check is replaced, never revived, so a failure to connect is what the check reports.
+     */
+    private <C extends StatefulConnection<String, String>> CompletableFuture<C> reuseOrConnect(
+            Supplier<CompletableFuture<C>> kept, Consumer<CompletableFuture<C>> keep,
+            Supplier<CompletableFuture<C>> connect) {
+        synchronized (lock) {
+            if (closed) {
+                return CompletableFuture.failedFuture(new IllegalStateException("probe closed"));
+            }
+            CompletableFuture<C> current = kept.get();
+            if (current != null) {
+                if (!current.isDone()) {
+                    return current;
+                }
+                if (!current.isCompletedExceptionally()) {
+                    C c = current.join();
+                    if (c.isOpen()) {
+                        return current;
+                    }
+                    c.closeAsync();
+                }
+            }
+            CompletableFuture<C> fresh = connect.get();
+            keep.accept(fresh);
+            return fresh;
+        }
+    }
+
+    private ProbeResult result(long start, NodeAnswer node, SentinelAnswer sentinel) {
+        Map<String, String> facts = new LinkedHashMap<>(node.roleFacts());
+        String sentinelDetail = "";
+        if (sentinel != null) {
+            sentinelDetail = "; " + sentinelVerdict(sentinel, facts);
+        }
+        long duration = System.nanoTime() - start;
+        if (node.failure() != null) {
+            String why = node.failure();
+            if (!node.timedOut()) {
+                lastFailure = why;
+            } else if (lastFailure != null) {
+                why += " (last failure: " + lastFailure + ")";
+            }
+            return new ProbeResult(false, duration, why + sentinelDetail, facts);
+        }
+        lastFailure = null;
+        String detail = node.pong() + " from " + nodeUri.getHost() + ':' + nodeUri.getPort() + ", role "
+                + facts.get("role") + sentinelDetail;
+        return new ProbeResult(true, duration, detail, facts);
+    }
+
+    private String sentinelVerdict(SentinelAnswer answer, Map<String, String> facts) {
+        if (answer.named().isEmpty()) {
+            return "no sentinel answered (0 of " + answer.asked() + ")";
+        }
+        Map<String, Integer> votes = new LinkedHashMap<>();
+        for (String named : answer.named()) {
+            votes.merge(named == null ? "" : named, 1, Integer::sum);
+        }
+        String winner = votes.entrySet().stream()
+                .max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+        String agreement = votes.get(winner) + " of " + answer.asked() + " sentinels";
+        if (winner.isEmpty()) {
+            return agreement + " know no master named " + sentinelMaster;
+        }
+        int colon = winner.lastIndexOf(':');
+        boolean self = sameNode(nodeUri.getHost(), nodeUri.getPort(),
+                winner.substring(0, colon), Integer.parseInt(winner.substring(colon + 1)));
+        facts.put("sentinel_master", winner);
+        facts.put("is_sentinel_master", Boolean.toString(self));
+        return agreement + " name " + winner + " as master " + sentinelMaster
+                + (self ? " (this node)" : " (not this node)")
+                + (votes.size() > 1 ? ", sentinels disagree: " + votes : "");
+    }
+
+    /**
+     * Whether the node at {@code nodeHost:nodePort} is the one at {@code namedHost:namedPort}: the same port and
+     * the same host, or a loopback node address while the named address belongs to a local interface.
+     * Only IP literals are compared as addresses; host names are compared as text (no DNS lookups here).
+     */
+    static boolean sameNode(String nodeHost, int nodePort, String namedHost, int namedPort) {
+        if (nodePort != namedPort) {
+            return false;
+        }
+        if (nodeHost.equalsIgnoreCase(namedHost)) {
+            return true;
+        }
+        InetAddress self = "localhost".equalsIgnoreCase(nodeHost) ? InetAddress.getLoopbackAddress()
+                                                                  : literal(nodeHost);
+        InetAddress named = literal(namedHost);
+        if (self == null || named == null) {
+            return false;
+        }
+        if (self.equals(named)) {
+            return true;
+        }
+        try {
+            return self.isLoopbackAddress()
+                    && (named.isLoopbackAddress() || NetworkInterface.getByInetAddress(named) != null);
+        } catch (SocketException e) {
+            return false;
+        }
+    }
+
+    private static InetAddress literal(String host) {
+        String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        if (!IP_LITERAL.matcher(h).matches()) {
+            return null;
+        }
+        try {
+            return InetAddress.getByName(h);
+        } catch (UnknownHostException e) {
+            return null;
+        }
+    }
+
+    /** ROLE's reply as facts: {@code role}, and for a replica {@code master_addr} and {@code master_link}. */
+    static Map<String, String> roleFacts(List<Object> role) {
+        Map<String, String> facts = new LinkedHashMap<>();
+        if (role == null || role.isEmpty()) {
+            facts.put("role", "unknown");
+            return facts;
+        }
+        facts.put("role", String.valueOf(role.get(0)));
+        if ("slave".equals(facts.get("role")) && role.size() >= 4) {
+            facts.put("master_addr", role.get(1) + ":" + role.get(2));
+            facts.put("master_link", String.valueOf(role.get(3)));
+        }
+        return facts;
+    }
+
+    private void connectionClosed() {
+        Runnable callback = changed;
+        if (closed || callback == null) {
+            return;
+        }
+        log.debug("probe {}: a connection closed, asking for a re-check", name);
+        try {
+            callback.run();
+        } catch (RuntimeException e) {
+            log.warn("probe {}: watch callback failed", name, e);
+        }
+    }
+
+    /** Why a Redis operation on {@code server} failed, in one line. */
+    String describe(Throwable failure, RedisURI server) {
+        Throwable t = unwrap(failure);
+        if (isTimeout(t)) {
+            return "timed out after " + timeout.toMillis() + " ms";
+        }
+        if (t instanceof RedisCommandExecutionException) {
+            return "server said: " + t.getMessage();
+        }
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof ConnectTimeoutException) {
+                return "connect timed out after " + timeout.toMillis() + " ms";
+            }
+            if (c instanceof ConnectException) {
+                return "connection refused by " + server.getHost() + ':' + server.getPort();
+            }
+        }
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+        return t == root || t.getMessage() == null ? message : t.getMessage() + ": " + message;
+    }
+
+    private static Throwable unwrap(Throwable failure) {
+        Throwable t = failure;
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    private static boolean isTimeout(Throwable failure) {
+        Throwable t = unwrap(failure);
+        return t instanceof TimeoutException || t instanceof RedisCommandTimeoutException;
+    }
+
+    private void remember(ProbeResult r) {
+        if (r == null) {
+            return;
+        }
+        Boolean previous = lastUp;
+        lastUp = r.up();
+        if (previous == null || previous != r.up()) {
+            if (r.up()) {
+                log.info("probe {}: up, {}", name, r.detail());
+            } else {
+                log.warn("probe {}: down, {}", name, r.detail());
+            }
+        }
+    }
+
+    /**
+     * The timeout, and no {@code CLIENT SETINFO} in the handshake: Redis before 7.2 answers it with an error, and a
+     * probe has nothing to tell the server.
+     */
+    private static RedisURI quiet(RedisURI uri, Duration timeout) {
+        uri.setTimeout(timeout);
+        uri.setLibraryName("");
+        uri.setLibraryVersion("");
+        return uri;
+    }
+
+    private static String hostPort(SocketAddress address) {
+        if (address instanceof InetSocketAddress inet) {
+            return inet.getHostString() + ':' + inet.getPort();
+        }
+        return address.toString();
+    }
+
+    private static RedisURI hostPort(String probe, String hostPort) {
+        int colon = hostPort == null ? -1 : hostPort.lastIndexOf(':');
+        if (colon <= 0 || colon == hostPort.length() - 1) {
+            throw new IllegalArgumentException("probe " + probe + ": a sentinel must be host:port, got \""
+                    + hostPort + '"');
+        }
+        String host = hostPort.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        try {
+            int port = Integer.parseInt(hostPort.substring(colon + 1));
+            if (port < 1 || port > 65535) {
+                throw new NumberFormatException();
+            }
+            return RedisURI.create(host, port);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("probe " + probe + ": bad sentinel port in \"" + hostPort + '"', e);
+        }
+    }
+}
