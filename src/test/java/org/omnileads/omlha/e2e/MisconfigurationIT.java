@@ -41,4 +41,22 @@ class MisconfigurationIT {
                     () -> n2.isMasterWithVips("web"), c::diagnostics);
         }
     }
+
+    @Test
+    void aSecondAgentOnTheSameControlSocketRefusesToStartAndTouchesNothing() throws Exception {
+        try (Cluster c = Cluster.create(1)) {
+            LabAgent n1 = c.agent(1, Cluster.group("web", 51, 150, Cluster.VIP4 + "/24", "advert-interval = 100ms"));
+            Await.until(LIMIT, "n1 holds the VIP", () -> n1.isMasterWithVips("web"), c::diagnostics);
+            java.nio.file.Path log = c.lab.workDir().resolve("second.log");
+            java.util.List<String> command = new java.util.ArrayList<>(Cluster.launcher());
+            command.addAll(java.util.List.of("run", "-c", n1.config().toString()));
+            Process second = c.lab.start(c.hosts.get(0), command, log);
+            org.junit.jupiter.api.Assertions.assertTrue(second.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "the second agent exits");
+            org.junit.jupiter.api.Assertions.assertEquals(1, second.exitValue());
+            String text = java.nio.file.Files.readString(log);
+            assertTrue(text.contains("another omlha-agent (pid " + n1.process().pid() + ") already runs"), text);
+            Await.holds(Duration.ofSeconds(1), "n1 keeps its VIP and answers status",
+                    () -> n1.isMasterWithVips("web") && c.onlyHolderIs(c.hosts.get(0), Cluster.VIP4), c::diagnostics);
+        }
+    }
 }

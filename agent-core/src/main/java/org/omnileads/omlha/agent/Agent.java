@@ -42,6 +42,7 @@ public final class Agent implements AutoCloseable {
     private VrrpLoop loop;
     private Thread loopThread;
     private ControlServer control;
+    private volatile boolean stopTimedOut;
 
     public Agent(AgentConfig config) {
         this.config = config;
@@ -49,6 +50,7 @@ public final class Agent implements AutoCloseable {
 
     /** Opens everything and starts the loop; returns once every group has started. */
     public void start() throws Exception {
+        keep(InstanceLock.acquire(config.controlSocket()));
         logInactiveFeatures();
         AddressManager addresses = keep(AddressManager.open());
         LinkMonitor links = keep(LinkMonitor.open());
@@ -161,7 +163,7 @@ public final class Agent implements AutoCloseable {
                 List<AgentStatus.ProbeStatus> probes = config.probes().stream()
                         .map(p -> new AgentStatus.ProbeStatus(p.name(), p.type(), false, false)).toList();
                 return new AgentStatus(config.node(), config.tenant(), ProcessHandle.current().pid(),
-                        System.currentTimeMillis() - startedAtMillis, groups, probes, l.drops().snapshot());
+                        System.currentTimeMillis() - startedAtMillis, groups, probes, l.drops().snapshot(), l.containedErrors());
             }).get(2, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException("the VRRP loop did not answer: " + e, e);
@@ -173,25 +175,58 @@ public final class Agent implements AutoCloseable {
         loop.stopped().get();
     }
 
-    /** True when the VRRP loop ended by a failure rather than by {@link #stop()}. */
+    /** True when the VRRP loop ended by a failure rather than by {@link #stop()}, or did not stop in time. */
     public boolean failed() {
-        return loop != null && loop.stopped().isCompletedExceptionally();
+        return stopTimedOut || (loop != null && loop.stopped().isCompletedExceptionally());
     }
 
-    /** Graceful stop: priority-0 adverts from every MASTER, VIPs released, sockets closed. */
+    /**
+     * Graceful stop: priority-0 adverts from every MASTER, VIPs released, sockets closed. Loop-owned resources are
+     * closed only once the loop thread has ended; if it does not end in time, the VIPs are removed from this thread
+     * with a fresh netlink socket (removal is idempotent) and {@link #failed()} turns true.
+     */
     public void stop() {
         if (control != null) {
             control.close();
         }
-        if (loop != null) {
+        if (loop != null && loopThread != null && loopThread.isAlive()) {
             loop.stop();
             try {
-                loop.stopped().get(5, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                log.error("the VRRP loop did not stop cleanly: {}", e.toString());
+                loopThread.join(stopBudgetMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (loopThread.isAlive()) {
+                stopTimedOut = true;
+                log.error("the VRRP loop did not stop in {} ms; removing the VIPs directly", stopBudgetMillis());
+                removeVipsDirectly();
+                return; // the loop still owns its sockets: leave them to the process exit
             }
         }
         close();
+    }
+
+    /** A netlink round trip can wait seconds on a sick kernel: allow for it per VIP. */
+    private long stopBudgetMillis() {
+        long vips = config.groups().stream().mapToLong(g -> g.vips().size()).sum();
+        return 5_000 + 2_000 * vips;
+    }
+
+    private void removeVipsDirectly() {
+        try (AddressManager addresses = AddressManager.open()) {
+            for (GroupConfig group : config.groups()) {
+                int ifIndex = Interfaces.ifIndex(group.interfaceName());
+                for (VipAddress vip : group.vips()) {
+                    try {
+                        addresses.remove(ifIndex, vip);
+                    } catch (RuntimeException e) {
+                        log.error("group {}: VIP {} may still be on {}: {}", group.name(), vip, group.interfaceName(), e.getMessage());
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            log.error("could not remove the VIPs: {}", e.toString());
+        }
     }
 
     @Override

@@ -3,7 +3,6 @@ package org.omnileads.omlha.agent;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.function.Supplier;
 import org.omnileads.omlha.agent.status.AgentStatus;
+import org.omnileads.omlha.agent.status.ChannelIo;
 import org.omnileads.omlha.agent.status.StatusJson;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,6 +23,8 @@ import org.slf4j.LoggerFactory;
 final class ControlServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ControlServer.class);
     private static final int MAX_REQUEST_BYTES = 256;
+    /** A client that connects and says nothing must not block the next one. */
+    private static final long REQUEST_TIMEOUT_MILLIS = 2_000;
 
     private final Path path;
     private final Supplier<AgentStatus> status;
@@ -39,7 +41,14 @@ final class ControlServer implements AutoCloseable {
         if (parent != null) {
             Files.createDirectories(parent);
         }
-        Files.deleteIfExists(path); // a socket file left by a killed run
+        // A socket file left by a killed run (we hold the instance lock, so nobody answers on it). Anything else at
+        // that path is not ours to delete.
+        if (Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            if (Files.isRegularFile(path, java.nio.file.LinkOption.NOFOLLOW_LINKS) || Files.isDirectory(path)) {
+                throw new IOException("control.socket " + path + " exists and is not a socket");
+            }
+            Files.delete(path);
+        }
         server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(path));
         Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-rw----"));
@@ -63,21 +72,12 @@ final class ControlServer implements AutoCloseable {
     }
 
     private void answer(SocketChannel client) throws IOException {
-        ByteBuffer request = ByteBuffer.allocate(MAX_REQUEST_BYTES);
-        while (request.hasRemaining() && client.read(request) > 0) {
-            if (request.get(request.position() - 1) == '\n') {
-                break;
-            }
-        }
-        String command = new String(request.array(), 0, request.position(), StandardCharsets.UTF_8).trim();
+        String command = ChannelIo.readLine(client, MAX_REQUEST_BYTES, REQUEST_TIMEOUT_MILLIS);
         String reply = switch (command) {
             case "status" -> StatusJson.write(status.get());
             default -> "{\"error\":\"unknown command\"}";
         };
-        ByteBuffer out = ByteBuffer.wrap((reply + "\n").getBytes(StandardCharsets.UTF_8));
-        while (out.hasRemaining()) {
-            client.write(out);
-        }
+        ChannelIo.writeAll(client, (reply + "\n").getBytes(StandardCharsets.UTF_8), REQUEST_TIMEOUT_MILLIS);
     }
 
     @Override

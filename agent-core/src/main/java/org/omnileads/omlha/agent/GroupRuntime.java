@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.omnileads.omlha.agent.config.GroupConfig;
 import org.omnileads.omlha.agent.status.GroupStatus;
-import org.omnileads.omlha.linux.NativeException;
 import org.omnileads.omlha.vip.AddressManager;
 import org.omnileads.omlha.vip.AnnounceSchedule;
 import org.omnileads.omlha.vip.Announcer;
@@ -39,13 +38,16 @@ final class GroupRuntime implements RouterActions {
     private final Announcer announcer;
     private final AnnounceSchedule announceSchedule;
     private final List<VipAddress> vips;
+    /** Which VIPs are on the NIC now: an attach that failed is retried with every advert while MASTER. */
+    private final boolean[] attached;
     private final List<InetAddress> vipAddresses;
     private final InetAddress[] destinations;
     private final AdvertValidator validator;
     private final VrrpRouter router;
-    private final ByteBuffer sendBuffer = ByteBuffer.allocateDirect(1500);
+    private final ByteBuffer sendBuffer = ByteBuffer.allocateDirect(VrrpCodec.MAX_LENGTH);
     private final RateLimitedLog mismatchLog = new RateLimitedLog(log, TimeUnit.SECONDS.toNanos(30));
     private final RateLimitedLog dropLog = new RateLimitedLog(log, TimeUnit.SECONDS.toNanos(30));
+    private final RateLimitedLog attachErrorLog = new RateLimitedLog(log, TimeUnit.SECONDS.toNanos(10));
     private final RateLimitedLog sendErrorLog = new RateLimitedLog(log, TimeUnit.SECONDS.toNanos(10));
     private final Map<InetAddress, Peer> peers = new HashMap<>();
     private final ArrayDeque<GroupStatus.TransitionRecord> transitions = new ArrayDeque<>();
@@ -74,6 +76,7 @@ final class GroupRuntime implements RouterActions {
         this.addresses = addresses;
         this.announcer = announcer;
         this.vips = List.copyOf(vips);
+        this.attached = new boolean[vips.size()];
         this.vipAddresses = vips.stream().map(VipAddress::address).toList();
         this.announceSchedule = new AnnounceSchedule(Settings.announce(config.announce()));
         this.destinations = config.unicastPeers().isEmpty()
@@ -235,21 +238,29 @@ final class GroupRuntime implements RouterActions {
             try {
                 channel.socket().send(sendBuffer, destination);
                 advertsSent++;
-            } catch (NativeException e) {
+            } catch (RuntimeException e) {
                 sendErrorLog.warn(now, "group {}: advert not sent: {}", name(), e.getMessage());
             }
+        }
+        if (priority != 0 && router.state() == VrrpState.MASTER && !vipsAttached) {
+            attachVips(); // an earlier attach failed: retry at the advert's pace
         }
     }
 
     @Override
     public void attachVips() {
         boolean all = true;
-        for (VipAddress vip : vips) {
+        for (int i = 0; i < attached.length; i++) {
+            if (attached[i]) {
+                continue;
+            }
             try {
-                addresses.add(channel.ifIndex(), vip);
-            } catch (NativeException e) {
+                addresses.add(channel.ifIndex(), vips.get(i));
+                attached[i] = true;
+            } catch (RuntimeException e) {
                 all = false;
-                log.error("group {}: could not attach VIP {} to {}: {}", name(), vip, channel.interfaceName(), e.getMessage());
+                attachErrorLog.warn(now, "group {}: could not attach VIP {} to {} (retrying with every advert): {}",
+                        name(), vips.get(i), channel.interfaceName(), e.getMessage());
             }
         }
         vipsAttached = all;
@@ -264,11 +275,12 @@ final class GroupRuntime implements RouterActions {
     @Override
     public void releaseVips() {
         announceSchedule.stop();
-        for (VipAddress vip : vips) {
+        for (int i = 0; i < attached.length; i++) {
             try {
-                addresses.remove(channel.ifIndex(), vip);
-            } catch (NativeException e) {
-                log.error("group {}: could not release VIP {} from {}: {}", name(), vip, channel.interfaceName(), e.getMessage());
+                addresses.remove(channel.ifIndex(), vips.get(i));
+                attached[i] = false;
+            } catch (RuntimeException e) {
+                log.error("group {}: could not release VIP {} from {}: {}", name(), vips.get(i), channel.interfaceName(), e.getMessage());
             }
         }
         vipsAttached = false;
@@ -283,12 +295,16 @@ final class GroupRuntime implements RouterActions {
         transitions.addLast(new GroupStatus.TransitionRecord(Instant.now().toString(), from.name(), to.name(), reason));
     }
 
+    /** One frame for each VIP that is on the NIC: never draw traffic to an address we do not hold. */
     private void announceOnce() {
-        for (VipAddress vip : vips) {
+        for (int i = 0; i < attached.length; i++) {
+            if (!attached[i]) {
+                continue;
+            }
             try {
-                announcer.announce(vip);
-            } catch (NativeException e) {
-                sendErrorLog.warn(now, "group {}: announcement of {} not sent: {}", name(), vip, e.getMessage());
+                announcer.announce(vips.get(i));
+            } catch (RuntimeException e) {
+                sendErrorLog.warn(now, "group {}: announcement of {} not sent: {}", name(), vips.get(i), e.getMessage());
             }
         }
     }

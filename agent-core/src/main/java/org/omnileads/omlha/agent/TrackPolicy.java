@@ -6,7 +6,7 @@ import org.omnileads.omlha.agent.config.Track;
 
 /**
  * How the probes a group tracks set its effective priority and its FAULT (keepalived's track_script rules):
- * weight 0 and the probe down (or not yet known) is FAULT; a negative weight counts while the probe is down, a
+ * weight 0 and the probe down is FAULT; a negative weight counts while the probe is down, a
  * positive one while it is up; the sum is clamped to 1..254; an address owner (255) is never re-weighted. Pure.
  */
 final class TrackPolicy {
@@ -18,17 +18,17 @@ final class TrackPolicy {
     record Outcome(int priority, String faultReason) {}
 
     /**
-     * @param probeUp the probes' current states; a probe absent from the map has no result yet and counts as down
+     * @param probeUp the probes' current states; a probe absent from the map has no result yet and counts as up,
+     *     as keepalived assumes a script up until it fails (its first check runs at start, within milliseconds)
      */
     static Outcome evaluate(int basePriority, List<Track> tracks, Map<String, Boolean> probeUp) {
         int priority = basePriority;
         String fault = null;
         for (Track track : tracks) {
-            Boolean state = probeUp.get(track.probe());
-            boolean up = state != null && state;
+            boolean up = probeUp.getOrDefault(track.probe(), true);
             if (track.weight() == 0) {
                 if (!up && fault == null) {
-                    fault = "probe " + track.probe() + (state == null ? " has no result yet" : " down");
+                    fault = "probe " + track.probe() + " down";
                 }
             } else if (track.weight() < 0 ? !up : up) {
                 priority += track.weight();

@@ -37,6 +37,8 @@ final class VrrpLoop implements Runnable {
     private final CompletableFuture<Void> started = new CompletableFuture<>();
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private volatile boolean running = true;
+    private final RateLimitedLog errorLog = new RateLimitedLog(log, TimeUnit.SECONDS.toNanos(10));
+    private long containedErrors;
 
     private final Set<String> activeProbes;
 
@@ -66,8 +68,14 @@ final class VrrpLoop implements Runnable {
             while (running) {
                 now = ticker.nanoTime();
                 for (GroupRuntime group : groups) {
-                    group.fireTimers(now);
+                    try {
+                        group.fireTimers(now);
+                    } catch (RuntimeException e) {
+                        contain(now, "timers of group " + group.name(), e);
+                    }
                 }
+                // Read the clock again: slow timer work (a netlink round trip) must not delay the next deadline.
+                now = ticker.nanoTime();
                 long deadline = now + IDLE_WAIT_NANOS;
                 for (GroupRuntime group : groups) {
                     deadline = group.nextDeadline(now, deadline);
@@ -77,15 +85,27 @@ final class VrrpLoop implements Runnable {
                 now = ticker.nanoTime();
                 for (VrrpChannel channel : channels) {
                     if (poller.isReadable(channel.fd())) {
-                        channel.drain(now, drops);
+                        try {
+                            channel.drain(now, drops);
+                        } catch (RuntimeException e) {
+                            contain(now, "receiving on " + channel.interfaceName(), e);
+                        }
                     }
                 }
                 if (poller.isReadable(linkMonitor.fd())) {
                     long at = now;
-                    linkMonitor.drain(link -> onLink(at, link));
+                    try {
+                        linkMonitor.drain(link -> onLink(at, link));
+                    } catch (RuntimeException e) {
+                        contain(now, "link events", e);
+                    }
                 }
                 for (Runnable command; (command = commands.poll()) != null; ) {
-                    command.run();
+                    try {
+                        command.run();
+                    } catch (RuntimeException e) {
+                        contain(now, "a command", e);
+                    }
                 }
             }
             long end = ticker.nanoTime();
@@ -107,6 +127,15 @@ final class VrrpLoop implements Runnable {
             return;
         }
         stopped.complete(null);
+    }
+
+    /**
+     * One event failed (a system call error, a netlink surprise): log it, rate-limited, and carry on. Giving up here
+     * would release every VIP and fail over the whole node for what is usually a passing error.
+     */
+    private void contain(long now, String what, RuntimeException e) {
+        containedErrors++;
+        errorLog.warn(now, "VRRP loop: {} failed, continuing: {}", what, e.toString());
     }
 
     private void onLink(long now, LinkState link) {
@@ -153,6 +182,11 @@ final class VrrpLoop implements Runnable {
 
     List<GroupRuntime> groups() {
         return groups;
+    }
+
+    /** Events that failed and were contained since start (see {@link #contain}). */
+    long containedErrors() {
+        return containedErrors;
     }
 
     DropCounters drops() {

@@ -29,11 +29,12 @@ class TrackPolicyTest {
     }
 
     @Test
-    void weightZeroIsFaultWhileDownOrUnknown() {
+    void weightZeroIsFaultWhileDownAndAProbeWithoutResultCountsAsUp() {
         List<Track> tracks = List.of(new Track("haproxy", 0));
         assertNull(TrackPolicy.evaluate(100, tracks, Map.of("haproxy", true)).faultReason());
         assertEquals("probe haproxy down", TrackPolicy.evaluate(100, tracks, Map.of("haproxy", false)).faultReason());
-        assertEquals("probe haproxy has no result yet", TrackPolicy.evaluate(100, tracks, Map.of()).faultReason());
+        assertNull(TrackPolicy.evaluate(100, tracks, Map.of()).faultReason());
+        assertEquals(100, TrackPolicy.evaluate(100, List.of(new Track("haproxy", -50)), Map.of()).priority());
     }
 
     @Test

@@ -85,7 +85,7 @@ public final class Announcer implements AutoCloseable {
             throw new IllegalArgumentException("interface " + ifName + " has a " + mac.length + "-byte hardware address; "
                     + "announcements need a 6-byte Ethernet MAC");
         }
-        int packetFd = Native.check(LIBC.socket(Linux.AF_PACKET, Linux.SOCK_DGRAM | Linux.SOCK_CLOEXEC, 0),
+        int packetFd = Native.check(LIBC.socket(Linux.AF_PACKET, Linux.SOCK_DGRAM | Linux.SOCK_CLOEXEC | Linux.SOCK_NONBLOCK, 0),
                 "socket(AF_PACKET, SOCK_DGRAM) for gratuitous ARP on " + ifName);
         try {
             return new Announcer(ifName, ifIndex, mac.clone(), packetFd, openIcmp(ifName, ifIndex), null);
@@ -139,7 +139,7 @@ public final class Announcer implements AutoCloseable {
     }
 
     private static int openIcmp(String ifName, int ifIndex) {
-        int fd = Native.check(LIBC.socket(Linux.AF_INET6, Linux.SOCK_RAW | Linux.SOCK_CLOEXEC, Linux.IPPROTO_ICMPV6),
+        int fd = Native.check(LIBC.socket(Linux.AF_INET6, Linux.SOCK_RAW | Linux.SOCK_CLOEXEC | Linux.SOCK_NONBLOCK, Linux.IPPROTO_ICMPV6),
                 "socket(AF_INET6, SOCK_RAW, IPPROTO_ICMPV6) for neighbour advertisements on " + ifName);
         try {
             Sockets.setInt(fd, Linux.IPPROTO_IPV6, Linux.IPV6_MULTICAST_HOPS, 255, "IPV6_MULTICAST_HOPS");

@@ -63,17 +63,9 @@ final class RunCommand implements Callable<Integer> {
             Thread.currentThread().interrupt();
         }
         log.info("stopping: releasing VIPs");
-        boolean failed = watcherFailed(agent);
         agent.stop();
-        log.info("stopped");
+        boolean failed = agent.failed();
+        log.info(failed ? "stopped after a failure" : "stopped");
         return failed ? 1 : 0;
-    }
-
-    private static boolean watcherFailed(Agent agent) {
-        try {
-            return agent.failed();
-        } catch (RuntimeException e) {
-            return true;
-        }
     }
 }

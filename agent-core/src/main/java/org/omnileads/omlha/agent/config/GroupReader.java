@@ -26,6 +26,7 @@ final class GroupReader {
     private static final Duration CENTISECOND = Duration.ofMillis(10);
     private static final Duration MAX_V3_ADVERT = Duration.ofMillis(40_950);
     private static final Duration MAX_V2_ADVERT = Duration.ofSeconds(255);
+    private static final int MAX_VIPS = 255;
 
     private GroupReader() {
     }
@@ -144,6 +145,10 @@ final class GroupReader {
         if (elements.get().isEmpty()) {
             g.problem("vips", "must name at least one VIP, like [\"192.0.2.100/24\"]");
         }
+        if (elements.get().size() > MAX_VIPS) {
+            g.problem("vips", "at most " + MAX_VIPS + " VIPs per group (the advert's address count is 8 bits), got "
+                    + elements.get().size() + ": split them into groups");
+        }
         List<VipAddress> vips = new ArrayList<>();
         Set<InetAddress> seen = new HashSet<>();
         for (ConfigNode.Element element : elements.get()) {
@@ -158,7 +163,7 @@ final class GroupReader {
                 element.problem(e.getMessage());
                 continue;
             }
-            if (!vips.isEmpty() && !vip.isIpv4() != !vips.get(0).isIpv4()) {
+            if (!vips.isEmpty() && vip.isIpv4() != vips.get(0).isIpv4()) {
                 element.problem(family(!vip.isIpv4()) + " VIP in a group of " + family(!vips.get(0).isIpv4())
                         + " VIPs: a group has one address family (use a second group)");
             } else if (!seen.add(vip.address())) {

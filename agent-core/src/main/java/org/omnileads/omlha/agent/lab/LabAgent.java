@@ -80,10 +80,15 @@ public final class LabAgent {
         process.waitFor();
     }
 
-    /** SIGTERM: the graceful stop; returns the exit code. */
+    /** SIGTERM: the graceful stop; returns the exit code (SIGKILL and -1 if it has not stopped in 30 s). */
     public int terminate() throws InterruptedException {
         process.destroy();
-        return process.waitFor();
+        if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
+            return -1;
+        }
+        return process.exitValue();
     }
 
     /** The agent's status, or empty while it does not answer. */

@@ -66,7 +66,9 @@ public final class LabKeepalived {
     /** SIGTERM: keepalived's graceful stop. */
     public void stop() throws InterruptedException {
         process.destroy();
-        process.waitFor();
+        if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+            kill();
+        }
     }
 
     public boolean isRunning() {

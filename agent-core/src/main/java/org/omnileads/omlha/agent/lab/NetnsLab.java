@@ -89,18 +89,15 @@ public final class NetnsLab implements AutoCloseable {
      */
     public Host addHost(String name, String ipv4Cidr, String ipv6Cidr) throws IOException {
         String ns = "omh" + tag + "-" + name;
-        String hostEnd = "o" + tag + name + "h";
         String switchEnd = "o" + tag + name + "s";
-        if (hostEnd.length() > 15) {
+        if (switchEnd.length() > 15) {
             throw new IllegalArgumentException("host name too long for an interface name: " + name);
         }
         run("ip", "netns", "add", ns);
         Host host = new Host(name, ns, switchEnd, ipv4Cidr, ipv6Cidr);
         hosts.add(host);
-        run("ip", "link", "add", hostEnd, "type", "veth", "peer", "name", switchEnd);
-        run("ip", "link", "set", hostEnd, "netns", ns);
-        run("ip", "link", "set", switchEnd, "netns", switchNs);
-        run("ip", "-n", ns, "link", "set", hostEnd, "name", "eth0");
+        // Created directly inside the two namespaces: nothing is ever left in the machine's own namespace.
+        run("ip", "-n", ns, "link", "add", "eth0", "type", "veth", "peer", "name", switchEnd, "netns", switchNs);
         run("ip", "netns", "exec", ns, "sysctl", "-q", "-w", "net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0",
                 "net.ipv6.conf.eth0.accept_dad=0", "net.ipv4.conf.all.arp_accept=1", "net.ipv4.conf.eth0.arp_accept=1");
         run("ip", "-n", ns, "link", "set", "lo", "up");

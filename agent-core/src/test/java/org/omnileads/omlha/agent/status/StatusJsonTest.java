@@ -16,7 +16,7 @@ class StatusJsonTest {
                 "192.0.2.1", 140, List.of(new GroupStatus.PeerStatus("192.0.2.2", 100, 230)), 10, 20, 0,
                 List.of(new GroupStatus.TransitionRecord("2026-01-01T00:00:00Z", "BACKUP", "MASTER", "master down timer expired")));
         return new AgentStatus("n1", "omnileads.example", 42, 1000, List.of(group),
-                List.of(new AgentStatus.ProbeStatus("asterisk", "sip-options", false, false)), Map.of("bad_checksum", 3L));
+                List.of(new AgentStatus.ProbeStatus("asterisk", "sip-options", false, false)), Map.of("bad_checksum", 3L), 0);
     }
 
     @Test
