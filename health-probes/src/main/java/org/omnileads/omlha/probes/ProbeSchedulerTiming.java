@@ -1,0 +1,105 @@
+package org.omnileads.omlha.probes;
+
+/**
+ * When the next check of one probe starts. Pure: time is a parameter ({@code System.nanoTime()} values, compared
+ * overflow-safe); one owner calls it from one thread.
+ *
+ * <ul>
+ *   <li>Periodic: the next check starts {@code interval} after the previous one started (no drift); a check that
+ *       ran longer than the interval is followed at once. One check at a time.</li>
+ *   <li>Event: a probe's watch callback moves the next check to {@code spacing} after the previous start (at once,
+ *       usually). During a check it is remembered once (coalesced) and the re-check follows that check. At most one
+ *       event-driven check starts per interval, so a probe whose connections keep closing cannot spin.</li>
+ *   <li>Confirming: after an event-driven check finds the service down while the reported state is still up (a
+ *       fall in progress), the following checks come {@code spacing} apart until the state goes down or a check is
+ *       up, so {@code fall} is reached in a few spacings rather than {@code fall} intervals.</li>
+ * </ul>
+ */
+final class ProbeSchedulerTiming {
+    private final long intervalNanos;
+    private final long spacingNanos;
+
+    private boolean started;
+    private boolean running;
+    private boolean pendingEvent;
+    private boolean nextIsEvent;
+    private boolean confirming;
+    private boolean eventChecked;
+    private long lastStart;
+    private long lastEventStart;
+    private long deadline;
+
+    ProbeSchedulerTiming(long intervalNanos, long spacingNanos) {
+        if (intervalNanos <= 0) {
+            throw new IllegalArgumentException("interval must be positive, was " + intervalNanos + " ns");
+        }
+        if (spacingNanos < 0) {
+            throw new IllegalArgumentException("spacing must not be negative, was " + spacingNanos + " ns");
+        }
+        this.intervalNanos = intervalNanos;
+        this.spacingNanos = Math.min(spacingNanos, intervalNanos);
+    }
+
+    /** A check starts now. */
+    void started(long nowNanos) {
+        if (running) {
+            throw new IllegalStateException("a check is already running");
+        }
+        running = true;
+        started = true;
+        lastStart = nowNanos;
+        if (nextIsEvent) {
+            confirming = true;
+            eventChecked = true;
+            lastEventStart = nowNanos;
+        }
+        nextIsEvent = false;
+    }
+
+    /**
+     * The running check ended with {@code resultUp}; {@code reportedUp} is the state after recording it. Returns the
+     * deadline of the next check (may be in the past: start at once).
+     */
+    long finished(boolean resultUp, boolean reportedUp) {
+        if (!running) {
+            throw new IllegalStateException("no check is running");
+        }
+        running = false;
+        confirming = confirming && !resultUp && reportedUp;
+        nextIsEvent = pendingEvent;
+        pendingEvent = false;
+        deadline = lastStart + (nextIsEvent || confirming ? spacingNanos : intervalNanos);
+        return deadline;
+    }
+
+    /**
+     * The probe's watch callback fired. Returns true when the next check moved earlier: reschedule it at
+     * {@link #deadline()}. False when nothing is to be done now: a check is running (the event is remembered), the
+     * first check has not started yet, or an event-driven check already started within the last interval.
+     */
+    boolean watched(long nowNanos) {
+        if (!started || (eventChecked && nowNanos - lastEventStart < intervalNanos)) {
+            return false;
+        }
+        if (running) {
+            pendingEvent = true;
+            return false;
+        }
+        nextIsEvent = true;
+        long soon = lastStart + spacingNanos;
+        if (soon - deadline < 0) {
+            deadline = soon;
+            return true;
+        }
+        return false;
+    }
+
+    /** The deadline of the next check, as last returned or moved; meaningless while a check runs. */
+    long deadline() {
+        return deadline;
+    }
+
+    boolean running() {
+        return running;
+    }
+}
