@@ -1,0 +1,351 @@
+package org.omnileads.omlha.probes;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.PortUnreachableException;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code sip-options} probe: a SIP OPTIONS request over UDP (RFC 3261 §11.1, transport §18.1.1) whose
+ * <em>final</em> response of any class, 2xx to 6xx, means up. A final response proves that the SIP stack parsed the
+ * request and its transaction layer answered: Kamailio usually says 200, Asterisk's PJSIP says 200, 404 or 401
+ * depending on its endpoints. Provisional 1xx responses are ignored.
+ *
+ * <p>Each check is a non-INVITE client transaction (RFC 3261 §17.1.2): a fresh branch and Call-ID, retransmitted
+ * on timer E (T1 = 500 ms, doubling, capped at T2 = 4 s) until a final response or the probe's timeout. The
+ * socket is connected to the target so the kernel reports an ICMP port unreachable, which ends the check at once
+ * with "ICMP port unreachable"; responses are matched by the top Via branch and Call-ID.
+ *
+ * <p>All state lives on one Netty event loop: the probe's own single-thread group, or one injected and shared.
+ */
+public final class SipOptionsProbe implements Probe {
+
+    static final long T1_MILLIS = 500;
+    static final long T2_MILLIS = 4000;
+
+    private static final Logger log = LoggerFactory.getLogger(SipOptionsProbe.class);
+
+    private final String name;
+    private final String host;
+    private final int port;
+    private final Duration timeout;
+    private final EventLoopGroup group;
+    private final boolean ownsGroup;
+    private final EventLoop loop;
+
+    // Confined to the event loop.
+    private ChannelFuture channelFuture;
+    private final Map<String, Transaction> transactions = new HashMap<>();
+    private boolean closed;
+
+    /** A probe with its own single-thread event loop, released by {@link #close()}. */
+    public SipOptionsProbe(String name, String target, Duration timeout) {
+        this(name, target, timeout, null);
+    }
+
+    /** A probe on a shared event loop group (not shut down by {@link #close()}); {@code null} means its own. */
+    public SipOptionsProbe(String name, String target, Duration timeout, EventLoopGroup sharedGroup) {
+        this.name = Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(target, "target");
+        this.timeout = Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("probe " + name + ": timeout must be positive, got " + timeout);
+        }
+        int colon = target.lastIndexOf(':');
+        if (colon <= 0 || colon == target.length() - 1) {
+            throw new IllegalArgumentException("probe " + name + ": target must be host:port, got \"" + target + '"');
+        }
+        String h = target.substring(0, colon);
+        if (h.startsWith("[") && h.endsWith("]")) {
+            h = h.substring(1, h.length() - 1);
+        } else if (h.contains(":")) {
+            throw new IllegalArgumentException("probe " + name + ": an IPv6 target needs brackets, [addr]:port, got \""
+                    + target + '"');
+        }
+        this.host = h;
+        this.port = parsePort(name, target, target.substring(colon + 1));
+        this.ownsGroup = sharedGroup == null;
+        this.group = ownsGroup ? new NioEventLoopGroup(1, new DefaultThreadFactory("omlha-sip-" + name, true))
+                               : sharedGroup;
+        this.loop = group.next();
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public CompletableFuture<ProbeResult> check() {
+        long start = System.nanoTime();
+        CompletableFuture<ProbeResult> result = new CompletableFuture<>();
+        try {
+            loop.execute(() -> begin(new Transaction(start, result)));
+        } catch (RejectedExecutionException e) {
+            result.complete(ProbeResult.down(System.nanoTime() - start, "probe closed"));
+        }
+        return result;
+    }
+
+    @Override
+    public void close() {
+        try {
+            loop.execute(this::closeOnLoop);
+        } catch (RejectedExecutionException alreadyShutDown) {
+            return;
+        }
+        if (ownsGroup) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "SipOptionsProbe[" + name + " -> " + uriHostPort(host, port) + ']';
+    }
+
+    /** Timer E's interval after {@code transmissions} sends of a non-INVITE request (RFC 3261 §17.1.2.2). */
+    static long retransmitIntervalMillis(int transmissions) {
+        if (transmissions < 1) {
+            throw new IllegalArgumentException("transmissions must be >= 1, got " + transmissions);
+        }
+        return transmissions > 4 ? T2_MILLIS : Math.min(T1_MILLIS << (transmissions - 1), T2_MILLIS);
+    }
+
+    /** The OPTIONS request of RFC 3261 §11.1 with every mandatory header of §8.1.1, plus Contact and Accept. */
+    static String optionsRequest(String targetHostPort, String localHostPort, String branch, String tag, String callId) {
+        return "OPTIONS sip:" + targetHostPort + " SIP/2.0\r\n"
+                + "Via: SIP/2.0/UDP " + localHostPort + ";branch=" + branch + ";rport\r\n"
+                + "Max-Forwards: 70\r\n"
+                + "From: <sip:omlha@" + localHostPort + ">;tag=" + tag + "\r\n"
+                + "To: <sip:" + targetHostPort + ">\r\n"
+                + "Call-ID: " + callId + "\r\n"
+                + "CSeq: 1 OPTIONS\r\n"
+                + "Contact: <sip:omlha@" + localHostPort + ">\r\n"
+                + "Accept: application/sdp\r\n"
+                + "User-Agent: omlha-agent\r\n"
+                + "Content-Length: 0\r\n"
+                + "\r\n";
+    }
+
+    private void begin(Transaction tx) {
+        if (closed) {
+            tx.result.complete(ProbeResult.down(System.nanoTime() - tx.startNanos, "probe closed"));
+            return;
+        }
+        transactions.put(tx.branch, tx);
+        tx.deadline = loop.schedule(
+                () -> finish(tx, false, "no SIP response in " + timeout.toMillis() + " ms", Map.of()),
+                timeout.toNanos(), TimeUnit.NANOSECONDS);
+        channel().addListener(f -> {
+            if (f.isSuccess()) {
+                send(tx, ((ChannelFuture) f).channel());
+            } else {
+                finish(tx, false, describe(f.cause()), Map.of());
+            }
+        });
+    }
+
+    private ChannelFuture channel() {
+        if (channelFuture == null || (channelFuture.isDone() && !channelFuture.channel().isActive())) {
+            channelFuture = new Bootstrap()
+                    .group(loop)
+                    .channel(NioDatagramChannel.class)
+                    .handler(new ChannelInitializer<DatagramChannel>() {
+                        @Override
+                        protected void initChannel(DatagramChannel ch) {
+                            ch.pipeline().addLast(new ResponseHandler());
+                        }
+                    })
+                    .connect(host, port);
+        }
+        return channelFuture;
+    }
+
+    private void send(Transaction tx, Channel ch) {
+        if (tx.done) {
+            return;
+        }
+        if (tx.request == null) {
+            InetSocketAddress local = (InetSocketAddress) ch.localAddress();
+            tx.callId = randomToken() + '@' + hostText(local.getAddress());
+            tx.request = optionsRequest(uriHostPort(host, port), uriHostPort(local.getAddress(), local.getPort()),
+                    tx.branch, randomToken(), tx.callId).getBytes(StandardCharsets.UTF_8);
+        }
+        tx.transmissions++;
+        ch.writeAndFlush(Unpooled.wrappedBuffer(tx.request)).addListener(f -> {
+            if (!f.isSuccess()) {
+                finish(tx, false, describe(f.cause()), Map.of());
+            }
+        });
+        tx.retransmit = loop.schedule(() -> send(tx, ch), retransmitIntervalMillis(tx.transmissions),
+                TimeUnit.MILLISECONDS);
+    }
+
+    private void onResponse(SipResponse response) {
+        Transaction tx = transactions.get(response.topViaBranch());
+        if (tx == null || !response.callId().equals(tx.callId) || !"OPTIONS".equals(response.cseqMethod())) {
+            log.debug("probe {}: ignoring a response to another request: {} {}", name, response.status(),
+                    response.callId());
+            return;
+        }
+        if (!response.isFinal()) {
+            return;
+        }
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - tx.startNanos);
+        Map<String, String> facts = new LinkedHashMap<>();
+        facts.put("status", Integer.toString(response.status()));
+        if (!response.server().isEmpty()) {
+            facts.put("server", response.server());
+        }
+        String reason = response.reason().isEmpty() ? "" : " " + response.reason();
+        finish(tx, true, "SIP " + response.status() + reason + " in " + millis + " ms", facts);
+    }
+
+    private void finish(Transaction tx, boolean up, String detail, Map<String, String> facts) {
+        if (tx.done) {
+            return;
+        }
+        tx.done = true;
+        transactions.remove(tx.branch);
+        if (tx.deadline != null) {
+            tx.deadline.cancel(false);
+        }
+        if (tx.retransmit != null) {
+            tx.retransmit.cancel(false);
+        }
+        long duration = System.nanoTime() - tx.startNanos;
+        tx.result.complete(new ProbeResult(up, duration, detail, facts));
+    }
+
+    private void failAll(String detail) {
+        for (Transaction tx : new ArrayList<>(transactions.values())) {
+            finish(tx, false, detail, Map.of());
+        }
+    }
+
+    private void closeOnLoop() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        failAll("probe closed");
+        if (channelFuture != null) {
+            channelFuture.channel().close();
+        }
+    }
+
+    private String describe(Throwable cause) {
+        if (cause instanceof PortUnreachableException) {
+            return "ICMP port unreachable";
+        }
+        if (cause instanceof UnknownHostException) {
+            return "unknown host " + host;
+        }
+        String message = cause.getMessage();
+        return cause.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    }
+
+    /** Reads datagrams from the target; one bad datagram is logged and dropped, never fatal. */
+    private final class ResponseHandler extends SimpleChannelInboundHandler<DatagramPacket> {
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+            byte[] bytes = ByteBufUtil.getBytes(packet.content());
+            try {
+                onResponse(SipResponse.parse(bytes));
+            } catch (SipMessageException e) {
+                log.debug("probe {}: dropped a datagram from {}: {}", name, packet.sender(), e.getMessage());
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (cause instanceof PortUnreachableException) {
+                failAll("ICMP port unreachable");
+                return;
+            }
+            log.debug("probe {}: socket error, reopening: {}", name, cause.toString());
+            failAll(describe(cause));
+            ctx.close();
+        }
+    }
+
+    /** One OPTIONS client transaction; confined to the event loop. */
+    private static final class Transaction {
+        final long startNanos;
+        final CompletableFuture<ProbeResult> result;
+        final String branch = "z9hG4bK" + randomToken();
+        String callId;
+        byte[] request;
+        int transmissions;
+        boolean done;
+        ScheduledFuture<?> deadline;
+        ScheduledFuture<?> retransmit;
+
+        Transaction(long startNanos, CompletableFuture<ProbeResult> result) {
+            this.startNanos = startNanos;
+            this.result = result;
+        }
+    }
+
+    private static String randomToken() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        return Long.toHexString(random.nextLong() | Long.MIN_VALUE) + Long.toHexString(random.nextLong() | Long.MIN_VALUE);
+    }
+
+    private static int parsePort(String name, String target, String text) {
+        try {
+            int p = Integer.parseInt(text);
+            if (p >= 1 && p <= 65535) {
+                return p;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("probe " + name + ": bad port in target \"" + target + "\" (expected 1-65535)");
+    }
+
+    private static String hostText(InetAddress address) {
+        String text = address.getHostAddress();
+        int zone = text.indexOf('%');
+        return zone < 0 ? text : text.substring(0, zone);
+    }
+
+    private static String uriHostPort(InetAddress address, int port) {
+        return uriHostPort(hostText(address), port);
+    }
+
+    private static String uriHostPort(String host, int port) {
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+    }
+}
