@@ -12,23 +12,20 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A real Kamailio (Debian package {@code kamailio}, 5.6) for tests: a minimal configuration on 127.0.0.1 and a free
  * UDP port that answers OPTIONS with {@code sl_send_reply("200", "OK")} and anything else with 404, run in the
- * foreground ({@code -DD -E}) with one worker, its pid file and runtime dir in the test's temporary directory.
- * {@link #kill()} sends SIGKILL to the main process and its workers, as a crash would.
+ * foreground ({@code -DD -E}) with one worker, its pid file and runtime dir in the test's temporary directory, in a
+ * process group of its own ({@code setsid}). {@link #kill()} sends SIGKILL to the whole group, as a crash would.
  */
 final class SipKamailio implements AutoCloseable {
 
     private static final List<String> BINARIES = List.of("/usr/sbin/kamailio", "/usr/local/sbin/kamailio");
 
     private final Process process;
-    private final List<ProcessHandle> workers;
     private final int port;
     private final Path log;
 
@@ -36,7 +33,6 @@ final class SipKamailio implements AutoCloseable {
         this.process = process;
         this.port = port;
         this.log = log;
-        this.workers = process.descendants().toList();
     }
 
     /** Starts Kamailio in {@code dir} and returns once it answers an OPTIONS request (at most 15 s). */
@@ -64,7 +60,7 @@ final class SipKamailio implements AutoCloseable {
                 """.formatted(port));
         Path runtime = Files.createDirectories(dir.resolve("run"));
         Path log = dir.resolve("kamailio.log");
-        Process process = new ProcessBuilder(binary, "-f", cfg.toString(), "-DD", "-E", "-n", "1",
+        Process process = new ProcessBuilder("setsid", binary, "-f", cfg.toString(), "-DD", "-E", "-n", "1",
                 "-Y", runtime.toString(), "-P", runtime.resolve("kamailio.pid").toString(), "-w", dir.toString(),
                 "-m", "16", "-M", "4")
                 .redirectErrorStream(true)
@@ -73,7 +69,7 @@ final class SipKamailio implements AutoCloseable {
         try {
             awaitAnswer(process, port, log);
         } catch (Throwable t) {
-            process.destroyForcibly();
+            killGroup(process);
             process.waitFor(5, TimeUnit.SECONDS);
             throw t;
         }
@@ -94,16 +90,14 @@ final class SipKamailio implements AutoCloseable {
     }
 
     /**
-     * SIGKILL to every Kamailio process (its workers inherit the UDP socket, so all must go), waits at most 10 s for
-     * each, then checks that the port is free.
+     * SIGKILL to every Kamailio process (its workers inherit the UDP socket, so all must go): the whole process group,
+     * which {@code setsid} made Kamailio lead. Waits at most 10 s for each, then checks that the port is free.
      */
     void kill() throws InterruptedException {
-        Set<ProcessHandle> all = new LinkedHashSet<>(workers);
-        all.addAll(process.descendants().toList());
-        all.forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
+        List<ProcessHandle> workers = process.descendants().toList();
+        killGroup(process);
         assertTrue(process.waitFor(10, TimeUnit.SECONDS), "kamailio did not die");
-        for (ProcessHandle worker : all) {
+        for (ProcessHandle worker : workers) {
             try {
                 worker.onExit().get(10, TimeUnit.SECONDS);
             } catch (Exception e) {
@@ -114,6 +108,19 @@ final class SipKamailio implements AutoCloseable {
             assertTrue(rebind.isBound());
         } catch (IOException e) {
             fail("port " + port + " still in use after every kamailio process exited: " + e);
+        }
+    }
+
+    /** {@code kill -KILL -- -PGID}: setsid exec'd Kamailio in a new session, so its pid is the group's id. */
+    private static void killGroup(Process process) throws InterruptedException {
+        try {
+            Process kill = new ProcessBuilder("bash", "-c", "kill -KILL -- -" + process.pid())
+                    .redirectErrorStream(true).start();
+            kill.waitFor(5, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            fail("cannot run bash to kill kamailio's process group: " + e);
+        } finally {
+            process.destroyForcibly();
         }
     }
 
