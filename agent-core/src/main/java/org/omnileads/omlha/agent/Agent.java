@@ -18,6 +18,9 @@ import org.omnileads.omlha.agent.config.ProbeConfig;
 import org.omnileads.omlha.vip.VipAddress;
 import org.omnileads.omlha.agent.status.AgentStatus;
 import org.omnileads.omlha.agent.status.GroupStatus;
+import org.omnileads.omlha.probes.ProbeResult;
+import org.omnileads.omlha.probes.ProbeScheduler;
+import org.omnileads.omlha.probes.ProbeSnapshot;
 import org.omnileads.omlha.vip.AddressManager;
 import org.omnileads.omlha.vip.Announcer;
 import org.omnileads.omlha.vip.LinkMonitor;
@@ -42,6 +45,7 @@ public final class Agent implements AutoCloseable {
     private VrrpLoop loop;
     private Thread loopThread;
     private ControlServer control;
+    private ProbeScheduler probes;
     private volatile boolean stopTimedOut;
 
     public Agent(AgentConfig config) {
@@ -91,7 +95,14 @@ public final class Agent implements AutoCloseable {
                     channel.primaryAddress().getHostAddress());
         }
 
-        loop = new VrrpLoop(Ticker.SYSTEM, poller, List.copyOf(channels.values()), groups, links, linkUp, Set.of());
+        Set<String> probeNames = new HashSet<>();
+        config.probes().forEach(p -> probeNames.add(p.name()));
+        loop = new VrrpLoop(Ticker.SYSTEM, poller, List.copyOf(channels.values()), groups, links, linkUp, probeNames);
+        probes = keep(new ProbeScheduler(this::onProbeChange));
+        for (ProbeConfig probe : config.probes()) {
+            probes.add(ProbeFactory.create(probe), probe.interval(), probe.timeout(), probe.rise(), probe.fall());
+        }
+        probes.start();
         loopThread = new Thread(loop, "vrrp-loop");
         loopThread.setPriority(Thread.MAX_PRIORITY);
         loopThread.start();
@@ -133,15 +144,9 @@ public final class Agent implements AutoCloseable {
 
     private void logInactiveFeatures() {
         for (GroupConfig group : config.groups()) {
-            if (!group.track().isEmpty()) {
-                log.warn("group {}: track is configured but not active yet (health probes arrive with issue 3)", group.name());
-            }
             if (group.follow().isPresent()) {
                 log.warn("group {}: follow is configured but not active yet (PostgreSQL roles arrive with issue 4)", group.name());
             }
-        }
-        for (ProbeConfig probe : config.probes()) {
-            log.warn("probe {} ({}): not active yet (health probes arrive with issue 3)", probe.name(), probe.type());
         }
         if (config.notifications().email().isPresent() || config.notifications().exec().isPresent()) {
             log.warn("notify: configured but not active yet (notifications arrive with issue 5)");
@@ -149,6 +154,16 @@ public final class Agent implements AutoCloseable {
         if (!config.metricsListen().isEmpty()) {
             log.warn("metrics.listen {}: not active yet (the /metrics endpoint arrives with issue 5)", config.metricsListen());
         }
+    }
+
+    /** From a probe's thread: log the change and let the loop re-weigh the groups that track the probe. */
+    private void onProbeChange(String probe, boolean up, ProbeResult result) {
+        if (up) {
+            log.info("probe {}: up ({})", probe, result.detail());
+        } else {
+            log.warn("probe {}: DOWN: {}", probe, result.detail());
+        }
+        loop.onProbeChange(probe, up);
     }
 
     /** A consistent snapshot, taken on the loop thread. */
@@ -160,10 +175,12 @@ public final class Agent implements AutoCloseable {
                 for (GroupRuntime group : l.groups()) {
                     groups.add(group.status(now));
                 }
-                List<AgentStatus.ProbeStatus> probes = config.probes().stream()
-                        .map(p -> new AgentStatus.ProbeStatus(p.name(), p.type(), false, false)).toList();
+                List<AgentStatus.ProbeStatus> probeList = new ArrayList<>();
+                for (ProbeSnapshot snapshot : probes.snapshots()) {
+                    probeList.add(AgentStatus.ProbeStatus.of(snapshot, config.probe(snapshot.name()).map(ProbeConfig::type).orElse("")));
+                }
                 return new AgentStatus(config.node(), config.tenant(), ProcessHandle.current().pid(),
-                        System.currentTimeMillis() - startedAtMillis, groups, probes, l.drops().snapshot(), l.containedErrors());
+                        System.currentTimeMillis() - startedAtMillis, groups, probeList, l.drops().snapshot(), l.containedErrors());
             }).get(2, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException("the VRRP loop did not answer: " + e, e);

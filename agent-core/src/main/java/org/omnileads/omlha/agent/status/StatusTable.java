@@ -31,9 +31,13 @@ public final class StatusTable {
             }
         }
         if (!status.probes().isEmpty()) {
-            out.append('\n').append(String.format("%-14s %-12s %s%n", "PROBE", "TYPE", "STATE"));
+            out.append('\n').append(String.format("%-14s %-12s %-8s %9s  %s%n", "PROBE", "TYPE", "STATE", "LATENCY", "DETAIL"));
             for (AgentStatus.ProbeStatus p : status.probes()) {
-                out.append(String.format("%-14s %-12s %s%n", p.name(), p.type(), !p.active() ? "not active yet" : p.up() ? "up" : "down"));
+                out.append(String.format("%-14s %-12s %-8s %9s  %s%n", p.name(), p.type(), !p.known() ? "unknown" : p.up() ? "up" : "DOWN",
+                        p.latencyMs() == null ? "-" : String.format("%.1f ms", p.latencyMs()), p.detail() == null ? "" : p.detail()));
+                if (p.lastError() != null && p.up()) {
+                    out.append(String.format("    last failure %s: %s%n", p.lastErrorAt(), p.lastError()));
+                }
             }
         }
         if (status.packetsDropped() != null && !status.packetsDropped().isEmpty()) {

@@ -16,7 +16,8 @@ class StatusJsonTest {
                 "192.0.2.1", 140, List.of(new GroupStatus.PeerStatus("192.0.2.2", 100, 230)), 10, 20, 0,
                 List.of(new GroupStatus.TransitionRecord("2026-01-01T00:00:00Z", "BACKUP", "MASTER", "master down timer expired")));
         return new AgentStatus("n1", "omnileads.example", 42, 1000, List.of(group),
-                List.of(new AgentStatus.ProbeStatus("asterisk", "sip-options", false, false)), Map.of("bad_checksum", 3L), 0);
+                List.of(new AgentStatus.ProbeStatus("asterisk", "sip-options", true, false, "no SIP response in 500 ms", 500.2,
+                        "no SIP response in 500 ms", "2026-01-01T00:00:01Z", 12, 3)), Map.of("bad_checksum", 3L), 0);
     }
 
     @Test
@@ -50,6 +51,6 @@ class StatusJsonTest {
         assertTrue(table.contains("asterisk") && table.contains("MASTER") && table.contains("140/150"), table);
         assertTrue(table.contains("peer 192.0.2.2") && table.contains("230 ms ago"), table);
         assertTrue(table.contains("BACKUP -> MASTER: master down timer expired"), table);
-        assertTrue(table.contains("not active yet"), table);
+        assertTrue(table.contains("DOWN") && table.contains("no SIP response in 500 ms"), table);
     }
 }
