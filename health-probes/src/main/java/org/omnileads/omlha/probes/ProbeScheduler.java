@@ -8,9 +8,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,6 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs probes: each on its own daemon thread {@code probe-<name>}, one check at a time, every {@code interval}
  * counted from the previous start, sooner when the probe's watch callback fires (see {@link ProbeSchedulerTiming}).
+ * {@link Probe#check()} itself is called on a small shared pool ({@code probe-call}), so even a probe that blocks
+ * there cannot hold up its own timeout, nor any other probe.
  * Every check is bounded here, whatever the probe does: a check that has not completed {@code timeout} (plus a short
  * grace that lets the probe report its own, more precise, failure) after it started is recorded down as
  * {@code timed out after 500 ms} and its future is cancelled. Results pass through {@link ProbeState} (rise/fall);
@@ -27,11 +33,18 @@ public final class ProbeScheduler implements AutoCloseable {
     /** The probe's own timeout gets this much longer to report before the scheduler declares it timed out. */
     static final Duration TIMEOUT_GRACE = Duration.ofMillis(50);
     /** Event-driven and confirming checks start at least this long after the previous start. */
-    static final Duration RECHECK_SPACING = Duration.ofMillis(50);
+    static final Duration RECHECK_SPACING = Duration.ofMillis(20);
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
     private static final Logger log = LoggerFactory.getLogger(ProbeScheduler.class);
 
     private final ProbeListener listener;
+    /** Calls {@link Probe#check()}: a thread per probe at most, since a probe has one call outstanding at most. */
+    private final ThreadPoolExecutor caller = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS,
+            new SynchronousQueue<>(), runnable -> {
+                Thread thread = new Thread(runnable, "probe-call");
+                thread.setDaemon(true);
+                return thread;
+            });
     private final Map<String, Slot> slots = new LinkedHashMap<>();
     private boolean started;
     private volatile boolean closed;
@@ -97,6 +110,7 @@ public final class ProbeScheduler implements AutoCloseable {
             all = new ArrayList<>(slots.values());
         }
         all.forEach(slot -> slot.executor.shutdownNow());
+        caller.shutdownNow();
         for (Slot slot : all) {
             try {
                 slot.probe.close();
@@ -130,6 +144,7 @@ public final class ProbeScheduler implements AutoCloseable {
         final ProbeSchedulerTiming timing;
         final ScheduledThreadPoolExecutor executor;
         volatile ProbeSnapshot snapshot;
+        volatile boolean calling;
         ScheduledFuture<?> next;
         long checks;
         long failures;
@@ -183,19 +198,42 @@ public final class ProbeScheduler implements AutoCloseable {
             bounded(start).whenCompleteAsync((result, failure) -> finish(result), executor);
         }
 
-        /** The probe's check, completed within timeout + grace, never exceptionally. */
+        /**
+         * The probe's check, completed within timeout + grace, never exceptionally. {@code check()} is called on the
+         * shared caller pool, so a probe that blocks in it (against its contract) delays neither this thread nor
+         * other probes; while such a call has not returned, later checks are down at once.
+         */
         private CompletableFuture<ProbeResult> bounded(long start) {
             CompletableFuture<ProbeResult> bounded = new CompletableFuture<>();
+            bounded.completeOnTimeout(ProbeResult.down(timeout.toNanos(), "timed out after " + millis(timeout)),
+                    timeout.plus(TIMEOUT_GRACE).toNanos(), TimeUnit.NANOSECONDS);
+            if (calling) {
+                bounded.complete(ProbeResult.down(0, "the previous check has not returned yet"));
+                return bounded;
+            }
+            calling = true;
+            try {
+                caller.execute(() -> call(bounded, start));
+            } catch (RejectedExecutionException e) {
+                calling = false;
+                bounded.complete(ProbeResult.down(0, "scheduler closed"));
+            }
+            return bounded;
+        }
+
+        private void call(CompletableFuture<ProbeResult> bounded, long start) {
             CompletableFuture<ProbeResult> check;
             try {
                 check = probe.check();
             } catch (RuntimeException e) {
                 bounded.complete(ProbeResult.down(System.nanoTime() - start, "probe failed: " + describe(e)));
-                return bounded;
+                return;
+            } finally {
+                calling = false;
             }
             if (check == null) {
                 bounded.complete(ProbeResult.down(System.nanoTime() - start, "probe failed: no result"));
-                return bounded;
+                return;
             }
             check.whenComplete((result, failure) -> {
                 if (failure != null) {
@@ -206,10 +244,7 @@ public final class ProbeScheduler implements AutoCloseable {
                     bounded.complete(result);
                 }
             });
-            bounded.completeOnTimeout(ProbeResult.down(timeout.toNanos(), "timed out after " + millis(timeout)),
-                    timeout.plus(TIMEOUT_GRACE).toNanos(), TimeUnit.NANOSECONDS);
             bounded.thenRun(() -> check.cancel(true));
-            return bounded;
         }
 
         private void finish(ProbeResult result) {
@@ -264,8 +299,7 @@ public final class ProbeScheduler implements AutoCloseable {
 
     private static String describe(Throwable failure) {
         Throwable cause = failure;
-        while ((cause instanceof java.util.concurrent.CompletionException
-                || cause instanceof java.util.concurrent.ExecutionException) && cause.getCause() != null) {
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
             cause = cause.getCause();
         }
         String message = cause.getMessage();

@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -124,6 +126,42 @@ class ProbeSchedulerTest {
         ProbeSnapshot snapshot = scheduler.snapshots().get(0);
         assertEquals("timed out after 100 ms", snapshot.lastFailure());
         assertNotNull(snapshot.lastFailureAt());
+    }
+
+    @Test
+    void aProbeThatBlocksInCheckDelaysNeitherItsTimeoutNorOtherProbes() throws InterruptedException {
+        CountDownLatch release = new CountDownLatch(1);
+        Probe blocking = new FakeProbe("blocking") {
+            @Override
+            public CompletableFuture<ProbeResult> check() {
+                started.incrementAndGet();
+                try {
+                    release.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return CompletableFuture.completedFuture(ProbeResult.up(1, "late"));
+            }
+        };
+        FakeProbe other = new FakeProbe("other");
+        try {
+            scheduler.add(blocking, SHORT, Duration.ofMillis(100), 1, 1);
+            scheduler.add(other, SHORT, LONG_TIMEOUT, 1, 1);
+            scheduler.start();
+            other.answer(true);
+            Map<String, Change> first = new HashMap<>();
+            for (int i = 0; i < 2; i++) {
+                Change change = nextChange();
+                first.put(change.probe(), change);
+            }
+            assertTrue(first.get("other").up(), "the other probe is not held up");
+            assertEquals("timed out after 100 ms", first.get("blocking").result().detail());
+            other.answer(true);
+            other.nextCheck(); // the scheduler carries on
+            assertEquals(1, ((FakeProbe) blocking).started.get(), "no second call while the first has not returned");
+        } finally {
+            release.countDown();
+        }
     }
 
     @Test
