@@ -16,6 +16,8 @@ import org.omnileads.omlha.agent.config.AgentConfig;
 import org.omnileads.omlha.agent.config.GroupConfig;
 import org.omnileads.omlha.agent.config.ProbeConfig;
 import org.omnileads.omlha.vip.VipAddress;
+import org.omnileads.omlha.agent.metrics.MetricsServer;
+import org.omnileads.omlha.agent.metrics.PrometheusMetrics;
 import org.omnileads.omlha.agent.status.AgentStatus;
 import org.omnileads.omlha.agent.status.GroupStatus;
 import org.omnileads.omlha.probes.ProbeResult;
@@ -109,6 +111,9 @@ public final class Agent implements AutoCloseable {
         loop.started().get(10, TimeUnit.SECONDS);
         control = new ControlServer(config.controlSocket(), this::status);
         control.start();
+        if (!config.metricsListen().isEmpty()) {
+            keep(MetricsServer.start(config.metricsListen(), new PrometheusMetrics(config, this::status)));
+        }
         log.info("omlha-agent started on node {} with {} group(s); control socket {}", config.node(), groups.size(),
                 config.controlSocket());
     }
@@ -150,9 +155,6 @@ public final class Agent implements AutoCloseable {
         }
         if (config.notifications().email().isPresent() || config.notifications().exec().isPresent()) {
             log.warn("notify: configured but not active yet (notifications arrive with issue 5)");
-        }
-        if (!config.metricsListen().isEmpty()) {
-            log.warn("metrics.listen {}: not active yet (the /metrics endpoint arrives with issue 5)", config.metricsListen());
         }
     }
 

@@ -64,6 +64,8 @@ final class GroupRuntime implements RouterActions {
     private long advertsSent;
     private long advertsReceived;
     private long configMismatches;
+    /** Transitions since start, by the state entered (VrrpState ordinal). */
+    private final long[] transitionsInto = new long[VrrpState.values().length];
 
     private static final class Peer {
         int priority;
@@ -289,6 +291,7 @@ final class GroupRuntime implements RouterActions {
     @Override
     public void transition(VrrpState from, VrrpState to, String reason) {
         log.info("group {} (vrid {}): {} -> {}: {}", name(), vrid(), from, to, reason);
+        transitionsInto[to.ordinal()]++;
         if (transitions.size() == TRANSITIONS_KEPT) {
             transitions.removeFirst();
         }
@@ -331,6 +334,14 @@ final class GroupRuntime implements RouterActions {
                 config.priority(), router.effectivePriority(), config.advertInterval().toMillis(),
                 vips.stream().map(VipAddress::toString).toList(), vipsAttached,
                 master == null ? null : VipAddress.format(master), router.masterPriority(),
-                peerList, advertsSent, advertsReceived, configMismatches, List.copyOf(transitions));
+                peerList, advertsSent, advertsReceived, configMismatches, transitionCounts(), List.copyOf(transitions));
+    }
+
+    private Map<String, Long> transitionCounts() {
+        Map<String, Long> counts = new java.util.LinkedHashMap<>();
+        for (VrrpState state : VrrpState.values()) {
+            counts.put(state.name(), transitionsInto[state.ordinal()]);
+        }
+        return counts;
     }
 }

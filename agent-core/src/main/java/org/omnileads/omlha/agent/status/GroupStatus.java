@@ -1,6 +1,7 @@
 package org.omnileads.omlha.agent.status;
 
 import java.util.List;
+import java.util.Map;
 
 /** One group as {@code omlha-agent status} shows it (field names are the JSON of CONTRACT.md). */
 public record GroupStatus(
@@ -20,6 +21,7 @@ public record GroupStatus(
         long advertsSent,
         long advertsReceived,
         long configMismatches,
+        Map<String, Long> transitionCounts,
         List<TransitionRecord> transitions) {
 
     public record PeerStatus(String address, int priority, long lastAdvertMsAgo) {}

@@ -1,0 +1,118 @@
+package org.omnileads.omlha.agent.metrics;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.List;
+import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
+import org.omnileads.omlha.agent.config.AgentConfig;
+import org.omnileads.omlha.agent.config.GroupConfig;
+import org.omnileads.omlha.agent.config.ProbeConfig;
+import org.omnileads.omlha.agent.status.AgentStatus;
+import org.omnileads.omlha.agent.status.GroupStatus;
+import org.omnileads.omlha.vip.VipAddress;
+import org.omnileads.omlha.vrrp.packet.DropReason;
+
+/**
+ * The contract's metrics (CONTRACT.md, "Metrics") in a Micrometer Prometheus registry, plus JVM and process
+ * metrics. Every agent meter reads the status snapshot taken when the scrape starts, so the VRRP loop does no
+ * metrics work of its own and one scrape is consistent across all meters.
+ */
+public final class PrometheusMetrics {
+    private static final List<String> STATES = List.of("INIT", "BACKUP", "MASTER", "FAULT");
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Supplier<AgentStatus> status;
+    private volatile AgentStatus snapshot;
+
+    public PrometheusMetrics(AgentConfig config, Supplier<AgentStatus> status) {
+        this.status = status;
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+        for (GroupConfig group : config.groups()) {
+            String name = group.name();
+            for (String state : STATES) {
+                gauge("omlha.group.state", "1 for the group's current state, 0 for the others", Tags.of("group", name, "state", state),
+                        s -> group(s, name) != null && group(s, name).state().equals(state) ? 1 : 0);
+                counter("omlha.group.transitions", "state changes, by the state entered", Tags.of("group", name, "to", state),
+                        s -> group(s, name) == null ? 0 : group(s, name).transitionCounts().getOrDefault(state, 0L));
+            }
+            gauge("omlha.group.priority", "the effective priority now", Tags.of("group", name),
+                    s -> group(s, name) == null ? 0 : group(s, name).effectivePriority());
+            counter("omlha.vrrp.adverts.sent", "VRRP adverts sent", Tags.of("group", name),
+                    s -> group(s, name) == null ? 0 : group(s, name).advertsSent());
+            counter("omlha.vrrp.adverts.received", "valid VRRP adverts received", Tags.of("group", name),
+                    s -> group(s, name) == null ? 0 : group(s, name).advertsReceived());
+            for (VipAddress vip : group.vips()) {
+                gauge("omlha.vip.attached", "1 while the VIP is on the NIC", Tags.of("group", name, "vip", vip.toString()),
+                        s -> group(s, name) != null && group(s, name).vipsAttached() ? 1 : 0);
+            }
+        }
+        for (DropReason reason : DropReason.values()) {
+            counter("omlha.vrrp.packets.dropped", "VRRP packets rejected, by reason", Tags.of("reason", reason.label()),
+                    s -> s.packetsDropped().getOrDefault(reason.label(), 0L));
+        }
+        for (ProbeConfig probe : config.probes()) {
+            String name = probe.name();
+            gauge("omlha.probe.up", "1 while the probe is up (after rise/fall)", Tags.of("probe", name),
+                    s -> probe(s, name) != null && probe(s, name).up() ? 1 : 0);
+            Gauge.builder("omlha.probe.duration", this, m -> {
+                        AgentStatus.ProbeStatus p = probe(m.current(), name);
+                        return p == null || p.latencyMs() == null ? Double.NaN : p.latencyMs() / 1000.0;
+                    })
+                    .description("how long the last check took").baseUnit("seconds").tags(Tags.of("probe", name)).register(registry);
+        }
+    }
+
+    /** The Prometheus text exposition of every meter, from one fresh status snapshot. */
+    public synchronized String scrape() {
+        snapshot = status.get();
+        return registry.scrape();
+    }
+
+    private AgentStatus current() {
+        AgentStatus s = snapshot;
+        return s != null ? s : status.get();
+    }
+
+    private void gauge(String name, String help, Tags tags, ToDoubleFunction<AgentStatus> value) {
+        Gauge.builder(name, this, m -> value.applyAsDouble(m.current())).description(help).tags(tags).register(registry);
+    }
+
+    private void counter(String name, String help, Tags tags, ToDoubleFunction<AgentStatus> value) {
+        FunctionCounter.builder(name, this, m -> value.applyAsDouble(m.current())).description(help).tags(tags).register(registry);
+    }
+
+    private static GroupStatus group(AgentStatus status, String name) {
+        for (GroupStatus group : status.groups()) {
+            if (group.name().equals(name)) {
+                return group;
+            }
+        }
+        return null;
+    }
+
+    private static AgentStatus.ProbeStatus probe(AgentStatus status, String name) {
+        for (AgentStatus.ProbeStatus probe : status.probes()) {
+            if (probe.name().equals(name)) {
+                return probe;
+            }
+        }
+        return null;
+    }
+}
