@@ -52,8 +52,8 @@ public final class NamespaceHttpClient implements AutoCloseable {
 
     /**
      * The longest time without a successful answer: from the answer {@code before} (the last one before the
-     * failure) to the answer {@code after} (the first one that ended the gap), with the requests that failed
-     * meanwhile.
+     * failure) to the answer {@code after} (the first one that ended the gap), with the number of requests sent
+     * between those two that failed (refused, or no answer within the timeout).
      */
     public record Outage(Exchange before, Exchange after, int failedRequests) {
         public long nanos() {
@@ -66,7 +66,7 @@ public final class NamespaceHttpClient implements AutoCloseable {
 
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "%.1f ms without an answer (%s answered before, %s after; %d requests failed)",
+            return String.format(Locale.ROOT, "%.1f ms without an answer (%s answered before, %s after; %d requests sent in between failed)",
                     millis(), before.body(), after.body(), failedRequests);
         }
     }
@@ -187,27 +187,26 @@ public final class NamespaceHttpClient implements AutoCloseable {
      * {@code fromNanos} counts whole. Empty when there is no successful answer on both sides of a gap.
      */
     public static Optional<Outage> longestOutage(List<Exchange> exchanges, long fromNanos) {
-        List<Exchange> ended = new ArrayList<>(exchanges);
-        ended.sort(Comparator.comparingLong(e -> e.endedNanos() - fromNanos));
-        Exchange previous = null;
-        int failedSincePrevious = 0;
-        Outage longest = null;
-        for (Exchange e : ended) {
-            boolean afterFrom = e.endedNanos() - fromNanos >= 0;
-            if (!e.ok()) {
-                failedSincePrevious++;
-                continue;
+        List<Exchange> answers = new ArrayList<>(exchanges.stream().filter(Exchange::ok).toList());
+        answers.sort(Comparator.comparingLong(e -> e.endedNanos() - fromNanos));
+        Exchange before = null;
+        Exchange after = null;
+        for (int i = 1; i < answers.size(); i++) {
+            Exchange previous = answers.get(i - 1);
+            Exchange next = answers.get(i);
+            boolean counts = next.endedNanos() - fromNanos >= 0;
+            if (counts && (after == null || next.endedNanos() - previous.endedNanos() > after.endedNanos() - before.endedNanos())) {
+                before = previous;
+                after = next;
             }
-            if (previous != null && afterFrom) {
-                Outage gap = new Outage(previous, e, failedSincePrevious);
-                if (longest == null || gap.nanos() > longest.nanos()) {
-                    longest = gap;
-                }
-            }
-            previous = e;
-            failedSincePrevious = 0;
         }
-        return Optional.ofNullable(longest);
+        if (after == null) {
+            return Optional.empty();
+        }
+        long from = before.sentNanos();
+        long to = after.sentNanos();
+        int failed = (int) exchanges.stream().filter(e -> !e.ok() && e.sentNanos() - from > 0 && e.sentNanos() - to < 0).count();
+        return Optional.of(new Outage(before, after, failed));
     }
 
     /** Why the client could not run (entering the namespace, the selector), if it could not. */
