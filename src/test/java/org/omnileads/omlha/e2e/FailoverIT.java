@@ -178,4 +178,17 @@ class FailoverIT {
             assertTrue(reason.contains("owner"), reason);
         }
     }
+
+    @Test
+    void aVipRemovedBehindTheMastersBackIsPutBack() throws Exception {
+        try (Cluster c = Cluster.create(2)) {
+            LabAgent n1 = c.agent(1, Cluster.group("web", 51, 150, Cluster.VIP4 + "/24", WEB));
+            c.agent(2, Cluster.group("web", 51, 100, Cluster.VIP4 + "/24", WEB));
+            Await.until(LIMIT, "n1 holds the VIP", () -> n1.isMasterWithVips("web"), c::diagnostics);
+            // What a networkd restart or an operator's `ip addr flush` does to a VIP.
+            c.lab.exec(c.hosts.get(0), "ip", "addr", "del", Cluster.VIP4 + "/24", "dev", "eth0");
+            Await.until(LIMIT, "n1 put the VIP back", () -> c.onlyHolderIs(c.hosts.get(0), Cluster.VIP4), c::diagnostics);
+            assertTrue(n1.logText().contains("was removed from eth0 by something else"), n1.logText());
+        }
+    }
 }

@@ -31,6 +31,8 @@ import org.slf4j.LoggerFactory;
 final class GroupRuntime implements RouterActions {
     private static final Logger log = LoggerFactory.getLogger(GroupRuntime.class);
     private static final int TRANSITIONS_KEPT = 20;
+    /** While MASTER, how often the VIPs are checked to still be on the NIC (networkd or an operator may remove them). */
+    private static final long VIP_CHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final GroupConfig config;
     private final VrrpChannel channel;
@@ -57,6 +59,8 @@ final class GroupRuntime implements RouterActions {
     /** "Now" of the event being handled, for the actions the router calls back synchronously. */
     private long now;
     private boolean vipsAttached;
+    private boolean vipCheckArmed;
+    private long nextVipCheck;
     private boolean linkUp = true;
     /** Why a tracked weight-0 probe holds the group in FAULT; null when none does. */
     private String trackFault;
@@ -129,6 +133,28 @@ final class GroupRuntime implements RouterActions {
             router.onTimer(now);
         }
         sendDueAnnouncements(now);
+        if (vipCheckArmed && now - nextVipCheck >= 0) {
+            nextVipCheck = now + VIP_CHECK_NANOS;
+            restoreRemovedVips();
+        }
+    }
+
+    /** A VIP that something else removed while we are MASTER is put back and announced again. */
+    private void restoreRemovedVips() {
+        boolean removed = false;
+        for (int i = 0; i < attached.length; i++) {
+            if (attached[i] && !addresses.isPresent(channel.ifIndex(), vips.get(i))) {
+                log.warn("group {}: VIP {} was removed from {} by something else while MASTER; adding it back",
+                        name(), vips.get(i), channel.interfaceName());
+                attached[i] = false;
+                removed = true;
+            }
+        }
+        if (removed) {
+            attachVips();
+            announceSchedule.start(now);
+            sendDueAnnouncements(now);
+        }
     }
 
     private void sendDueAnnouncements(long now) {
@@ -148,6 +174,9 @@ final class GroupRuntime implements RouterActions {
         }
         if (announceSchedule.hasDeadline() && announceSchedule.nextDeadline() - next < 0) {
             next = announceSchedule.nextDeadline();
+        }
+        if (vipCheckArmed && nextVipCheck - next < 0) {
+            next = nextVipCheck;
         }
         return next;
     }
@@ -266,6 +295,10 @@ final class GroupRuntime implements RouterActions {
             }
         }
         vipsAttached = all;
+        if (!vipCheckArmed) {
+            vipCheckArmed = true;
+            nextVipCheck = now + VIP_CHECK_NANOS;
+        }
     }
 
     @Override
@@ -277,6 +310,7 @@ final class GroupRuntime implements RouterActions {
     @Override
     public void releaseVips() {
         announceSchedule.stop();
+        vipCheckArmed = false;
         for (int i = 0; i < attached.length; i++) {
             try {
                 addresses.remove(channel.ifIndex(), vips.get(i));
