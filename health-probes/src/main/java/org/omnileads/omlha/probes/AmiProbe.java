@@ -50,8 +50,7 @@ public final class AmiProbe implements Probe {
     private static final String BANNER_PREFIX = "Asterisk Call Manager/";
 
     private final String name;
-    private final String host;
-    private final int port;
+    private final HostPort target;
     private final String user;
     private final String secret;
     private final Duration timeout;
@@ -74,26 +73,13 @@ public final class AmiProbe implements Probe {
     public AmiProbe(String name, String target, String user, String secret, Duration timeout,
                     EventLoopGroup sharedGroup) {
         this.name = Objects.requireNonNull(name, "name");
-        Objects.requireNonNull(target, "target");
         this.user = requireSingleLine(name, "user", user);
         this.secret = requireSingleLine(name, "secret", secret);
         this.timeout = Objects.requireNonNull(timeout, "timeout");
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("probe " + name + ": timeout must be positive, got " + timeout);
         }
-        int colon = target.lastIndexOf(':');
-        if (colon <= 0 || colon == target.length() - 1) {
-            throw new IllegalArgumentException("probe " + name + ": target must be host:port, got \"" + target + '"');
-        }
-        String h = target.substring(0, colon);
-        if (h.startsWith("[") && h.endsWith("]")) {
-            h = h.substring(1, h.length() - 1);
-        } else if (h.contains(":")) {
-            throw new IllegalArgumentException("probe " + name + ": an IPv6 target needs brackets, [addr]:port, got \""
-                    + target + '"');
-        }
-        this.host = h;
-        this.port = parsePort(name, target, target.substring(colon + 1));
+        this.target = HostPort.parse(name, target);
         this.ownsGroup = sharedGroup == null;
         this.group = ownsGroup ? new NioEventLoopGroup(1, new DefaultThreadFactory("omlha-ami-" + name, true))
                                : sharedGroup;
@@ -137,7 +123,7 @@ public final class AmiProbe implements Probe {
 
     @Override
     public String toString() {
-        return "AmiProbe[" + name + " -> " + host + ':' + port + ']';
+        return "AmiProbe[" + name + " -> " + target + ']';
     }
 
     private void begin(Attempt attempt) {
@@ -211,7 +197,7 @@ public final class AmiProbe implements Probe {
             session = null;
         }
         if (byPeer && !closed) {
-            log.info("probe {}: AMI connection to {}:{} closed by the server", name, host, port);
+            log.info("probe {}: AMI connection to {} closed by the server", name, target);
             try {
                 watcher.run();
             } catch (RuntimeException e) {
@@ -246,7 +232,7 @@ public final class AmiProbe implements Probe {
                             ch.pipeline().addLast(new AmiDecoder(), Session.this);
                         }
                     })
-                    .connect(host, port)
+                    .connect(target.unresolved())
                     .addListener((ChannelFutureListener) f -> {
                         if (f.isSuccess()) {
                             channel = f.channel();
@@ -387,7 +373,7 @@ public final class AmiProbe implements Probe {
                 return "connection refused";
             }
             if (cause instanceof UnknownHostException) {
-                return "unknown host " + host;
+                return "unknown host " + target.host();
             }
             return "connect failed: " + cause.getMessage();
         }
@@ -434,17 +420,5 @@ public final class AmiProbe implements Probe {
             throw new IllegalArgumentException("probe " + probe + ": " + what + " must not contain CR or LF");
         }
         return value;
-    }
-
-    private static int parsePort(String name, String target, String text) {
-        try {
-            int p = Integer.parseInt(text);
-            if (p >= 1 && p <= 65535) {
-                return p;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new IllegalArgumentException("probe " + name + ": bad port in target \"" + target + "\" (expected 1-65535)");
     }
 }

@@ -55,8 +55,7 @@ public final class SipOptionsProbe implements Probe {
     private static final Logger log = LoggerFactory.getLogger(SipOptionsProbe.class);
 
     private final String name;
-    private final String host;
-    private final int port;
+    private final HostPort target;
     private final Duration timeout;
     private final EventLoopGroup group;
     private final boolean ownsGroup;
@@ -75,24 +74,11 @@ public final class SipOptionsProbe implements Probe {
     /** A probe on a shared event loop group (not shut down by {@link #close()}); {@code null} means its own. */
     public SipOptionsProbe(String name, String target, Duration timeout, EventLoopGroup sharedGroup) {
         this.name = Objects.requireNonNull(name, "name");
-        Objects.requireNonNull(target, "target");
         this.timeout = Objects.requireNonNull(timeout, "timeout");
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("probe " + name + ": timeout must be positive, got " + timeout);
         }
-        int colon = target.lastIndexOf(':');
-        if (colon <= 0 || colon == target.length() - 1) {
-            throw new IllegalArgumentException("probe " + name + ": target must be host:port, got \"" + target + '"');
-        }
-        String h = target.substring(0, colon);
-        if (h.startsWith("[") && h.endsWith("]")) {
-            h = h.substring(1, h.length() - 1);
-        } else if (h.contains(":")) {
-            throw new IllegalArgumentException("probe " + name + ": an IPv6 target needs brackets, [addr]:port, got \""
-                    + target + '"');
-        }
-        this.host = h;
-        this.port = parsePort(name, target, target.substring(colon + 1));
+        this.target = HostPort.parse(name, target);
         this.ownsGroup = sharedGroup == null;
         this.group = ownsGroup ? new NioEventLoopGroup(1, new DefaultThreadFactory("omlha-sip-" + name, true))
                                : sharedGroup;
@@ -130,7 +116,7 @@ public final class SipOptionsProbe implements Probe {
 
     @Override
     public String toString() {
-        return "SipOptionsProbe[" + name + " -> " + uriHostPort(host, port) + ']';
+        return "SipOptionsProbe[" + name + " -> " + target + ']';
     }
 
     /** Timer E's interval after {@code transmissions} sends of a non-INVITE request (RFC 3261 §17.1.2.2). */
@@ -186,7 +172,7 @@ public final class SipOptionsProbe implements Probe {
                             ch.pipeline().addLast(new ResponseHandler());
                         }
                     })
-                    .connect(host, port);
+                    .connect(target.unresolved());
         }
         return channelFuture;
     }
@@ -198,7 +184,8 @@ public final class SipOptionsProbe implements Probe {
         if (tx.request == null) {
             InetSocketAddress local = (InetSocketAddress) ch.localAddress();
             tx.callId = randomToken() + '@' + hostText(local.getAddress());
-            tx.request = optionsRequest(uriHostPort(host, port), uriHostPort(local.getAddress(), local.getPort()),
+            HostPort localHostPort = new HostPort(hostText(local.getAddress()), local.getPort());
+            tx.request = optionsRequest(target.toString(), localHostPort.toString(),
                     tx.branch, randomToken(), tx.callId).getBytes(StandardCharsets.UTF_8);
         }
         tx.transmissions++;
@@ -269,7 +256,7 @@ public final class SipOptionsProbe implements Probe {
             return "ICMP port unreachable";
         }
         if (cause instanceof UnknownHostException) {
-            return "unknown host " + host;
+            return "unknown host " + target.host();
         }
         String message = cause.getMessage();
         return cause.getClass().getSimpleName() + (message == null ? "" : ": " + message);
@@ -323,29 +310,9 @@ public final class SipOptionsProbe implements Probe {
         return Long.toHexString(random.nextLong() | Long.MIN_VALUE) + Long.toHexString(random.nextLong() | Long.MIN_VALUE);
     }
 
-    private static int parsePort(String name, String target, String text) {
-        try {
-            int p = Integer.parseInt(text);
-            if (p >= 1 && p <= 65535) {
-                return p;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new IllegalArgumentException("probe " + name + ": bad port in target \"" + target + "\" (expected 1-65535)");
-    }
-
     private static String hostText(InetAddress address) {
         String text = address.getHostAddress();
         int zone = text.indexOf('%');
         return zone < 0 ? text : text.substring(0, zone);
-    }
-
-    private static String uriHostPort(InetAddress address, int port) {
-        return uriHostPort(hostText(address), port);
-    }
-
-    private static String uriHostPort(String host, int port) {
-        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
     }
 }

@@ -39,7 +39,7 @@ public final class TcpProbe implements Probe {
     /** {@code target} is {@code host:port}, {@code [v6-address]:port} for IPv6. */
     public TcpProbe(String name, String target, Duration timeout) {
         this.name = Objects.requireNonNull(name, "name");
-        this.target = parseTarget(target);
+        this.target = HostPort.parse(name, target).unresolved();
         this.timeout = positive(timeout);
         this.group = new NioEventLoopGroup(1, new DefaultThreadFactory("probe-" + name + "-io", true));
         this.bootstrap = new Bootstrap()
@@ -95,36 +95,6 @@ public final class TcpProbe implements Probe {
 
     @ChannelHandler.Sharable
     private static final class Nothing extends ChannelInboundHandlerAdapter {
-    }
-
-    /** {@code host:port} or {@code [v6]:port} as an unresolved address (resolved on each connect). */
-    static InetSocketAddress parseTarget(String target) {
-        Objects.requireNonNull(target, "target");
-        int colon = target.lastIndexOf(':');
-        if (colon <= 0 || colon == target.length() - 1) {
-            throw new IllegalArgumentException("target must be host:port, was '" + target + "'");
-        }
-        String host = target.substring(0, colon);
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        } else if (host.contains(":")) {
-            throw new IllegalArgumentException("IPv6 target must be [address]:port, was '" + target + "'");
-        }
-        int port;
-        try {
-            port = Integer.parseInt(target.substring(colon + 1));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("bad port in target '" + target + "'");
-        }
-        if (port < 1 || port > 65535 || host.isEmpty()) {
-            throw new IllegalArgumentException("target must be host:port with port 1..65535, was '" + target + "'");
-        }
-        return InetSocketAddress.createUnresolved(host, port);
-    }
-
-    static String display(InetSocketAddress address) {
-        String host = address.getHostString();
-        return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
     }
 
     static Duration positive(Duration timeout) {

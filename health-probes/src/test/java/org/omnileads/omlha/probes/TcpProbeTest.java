@@ -95,11 +95,12 @@ class TcpProbeTest {
 
     @Test
     void parsesTargets() {
-        assertEquals(InetSocketAddress.createUnresolved("127.0.0.1", 5060), TcpProbe.parseTarget("127.0.0.1:5060"));
-        assertEquals(InetSocketAddress.createUnresolved("::1", 80), TcpProbe.parseTarget("[::1]:80"));
-        assertEquals("[::1]:80", TcpProbe.display(TcpProbe.parseTarget("[::1]:80")));
+        assertEquals(InetSocketAddress.createUnresolved("127.0.0.1", 5060),
+                HostPort.parse("t", "127.0.0.1:5060").unresolved());
+        assertEquals(InetSocketAddress.createUnresolved("::1", 80), HostPort.parse("t", "[::1]:80").unresolved());
+        assertEquals("[::1]:80", HostPort.parse("t", "[::1]:80").toString());
         for (String bad : List.of("", "host", "host:", ":80", "::1:80", "host:0", "host:65536", "host:x")) {
-            assertThrows(IllegalArgumentException.class, () -> TcpProbe.parseTarget(bad), bad);
+            assertThrows(IllegalArgumentException.class, () -> HostPort.parse("t", bad), bad);
         }
     }
 }
