@@ -11,10 +11,8 @@ import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
@@ -25,7 +23,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,8 +51,7 @@ public final class AmiProbe implements Probe {
     private final String user;
     private final String secret;
     private final Duration timeout;
-    private final EventLoopGroup group;
-    private final boolean ownsGroup;
+    private final ProbeLoop probeLoop;
     private final EventLoop loop;
     private volatile Runnable watcher = () -> { };
 
@@ -80,10 +76,8 @@ public final class AmiProbe implements Probe {
             throw new IllegalArgumentException("probe " + name + ": timeout must be positive, got " + timeout);
         }
         this.target = HostPort.parse(name, target);
-        this.ownsGroup = sharedGroup == null;
-        this.group = ownsGroup ? new NioEventLoopGroup(1, new DefaultThreadFactory("omlha-ami-" + name, true))
-                               : sharedGroup;
-        this.loop = group.next();
+        this.probeLoop = new ProbeLoop("omlha-ami-" + name, sharedGroup);
+        this.loop = probeLoop.loop();
     }
 
     @Override
@@ -93,14 +87,7 @@ public final class AmiProbe implements Probe {
 
     @Override
     public CompletableFuture<ProbeResult> check() {
-        long start = System.nanoTime();
-        CompletableFuture<ProbeResult> result = new CompletableFuture<>();
-        try {
-            loop.execute(() -> begin(new Attempt(start, result)));
-        } catch (RejectedExecutionException e) {
-            result.complete(ProbeResult.down(System.nanoTime() - start, "probe closed"));
-        }
-        return result;
+        return probeLoop.check((start, result) -> begin(new Attempt(start, result)));
     }
 
     /** {@code changed} runs on the probe's event loop when a logged-in connection is closed by the other side. */
@@ -111,14 +98,7 @@ public final class AmiProbe implements Probe {
 
     @Override
     public void close() {
-        try {
-            loop.execute(this::closeOnLoop);
-        } catch (RejectedExecutionException alreadyShutDown) {
-            return;
-        }
-        if (ownsGroup) {
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-        }
+        probeLoop.close(this::closeOnLoop);
     }
 
     @Override

@@ -10,11 +10,9 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.nio.NioDatagramChannel;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -28,7 +26,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -57,8 +54,7 @@ public final class SipOptionsProbe implements Probe {
     private final String name;
     private final HostPort target;
     private final Duration timeout;
-    private final EventLoopGroup group;
-    private final boolean ownsGroup;
+    private final ProbeLoop probeLoop;
     private final EventLoop loop;
 
     // Confined to the event loop.
@@ -79,10 +75,8 @@ public final class SipOptionsProbe implements Probe {
             throw new IllegalArgumentException("probe " + name + ": timeout must be positive, got " + timeout);
         }
         this.target = HostPort.parse(name, target);
-        this.ownsGroup = sharedGroup == null;
-        this.group = ownsGroup ? new NioEventLoopGroup(1, new DefaultThreadFactory("omlha-sip-" + name, true))
-                               : sharedGroup;
-        this.loop = group.next();
+        this.probeLoop = new ProbeLoop("omlha-sip-" + name, sharedGroup);
+        this.loop = probeLoop.loop();
     }
 
     @Override
@@ -92,26 +86,12 @@ public final class SipOptionsProbe implements Probe {
 
     @Override
     public CompletableFuture<ProbeResult> check() {
-        long start = System.nanoTime();
-        CompletableFuture<ProbeResult> result = new CompletableFuture<>();
-        try {
-            loop.execute(() -> begin(new Transaction(start, result)));
-        } catch (RejectedExecutionException e) {
-            result.complete(ProbeResult.down(System.nanoTime() - start, "probe closed"));
-        }
-        return result;
+        return probeLoop.check((start, result) -> begin(new Transaction(start, result)));
     }
 
     @Override
     public void close() {
-        try {
-            loop.execute(this::closeOnLoop);
-        } catch (RejectedExecutionException alreadyShutDown) {
-            return;
-        }
-        if (ownsGroup) {
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-        }
+        probeLoop.close(this::closeOnLoop);
     }
 
     @Override
