@@ -20,6 +20,7 @@ import org.omnileads.omlha.agent.metrics.MetricsServer;
 import org.omnileads.omlha.agent.metrics.PrometheusMetrics;
 import org.omnileads.omlha.agent.status.AgentStatus;
 import org.omnileads.omlha.agent.status.GroupStatus;
+import org.omnileads.omlha.probes.Probe;
 import org.omnileads.omlha.probes.ProbeResult;
 import org.omnileads.omlha.probes.ProbeScheduler;
 import org.omnileads.omlha.probes.ProbeSnapshot;
@@ -99,10 +100,25 @@ public final class Agent implements AutoCloseable {
 
         Set<String> probeNames = new HashSet<>();
         config.probes().forEach(p -> probeNames.add(p.name()));
-        loop = new VrrpLoop(Ticker.SYSTEM, poller, List.copyOf(channels.values()), groups, links, linkUp, probeNames);
+        Map<String, List<String>> peerProbes = new HashMap<>();
+        for (ProbeConfig probe : config.probes()) {
+            List<String> peers = ProbeFactory.peerNames(probe);
+            if (!peers.isEmpty()) {
+                peerProbes.put(probe.name(), peers);
+            }
+        }
+        loop = new VrrpLoop(Ticker.SYSTEM, poller, List.copyOf(channels.values()), groups, links, linkUp, probeNames, peerProbes);
         probes = keep(new ProbeScheduler(this::onProbeChange));
         for (ProbeConfig probe : config.probes()) {
-            probes.add(ProbeFactory.create(probe), probe.interval(), probe.timeout(), probe.rise(), probe.fall());
+            Probe created = ProbeFactory.create(probe);
+            if (probe.type().equals("postgresql")) {
+                created = new ResultTap(created, loop::onProbeResult);
+                // The peers' databases, asked directly: the facts that tell a stale primary from the true one.
+                for (Probe peer : ProbeFactory.peers(probe)) {
+                    probes.add(new ResultTap(peer, loop::onProbeResult), probe.interval(), probe.timeout(), 1, 1);
+                }
+            }
+            probes.add(created, probe.interval(), probe.timeout(), probe.rise(), probe.fall());
         }
         probes.start();
         loopThread = new Thread(loop, "vrrp-loop");
@@ -149,9 +165,6 @@ public final class Agent implements AutoCloseable {
 
     private void logInactiveFeatures() {
         for (GroupConfig group : config.groups()) {
-            if (group.follow().isPresent()) {
-                log.warn("group {}: follow is configured but not active yet (PostgreSQL roles arrive with issue 4)", group.name());
-            }
         }
         if (config.notifications().email().isPresent() || config.notifications().exec().isPresent()) {
             log.warn("notify: configured but not active yet (notifications arrive with issue 5)");
@@ -179,7 +192,8 @@ public final class Agent implements AutoCloseable {
                 }
                 List<AgentStatus.ProbeStatus> probeList = new ArrayList<>();
                 for (ProbeSnapshot snapshot : probes.snapshots()) {
-                    probeList.add(AgentStatus.ProbeStatus.of(snapshot, config.probe(snapshot.name()).map(ProbeConfig::type).orElse("")));
+                    probeList.add(AgentStatus.ProbeStatus.of(snapshot,
+                            config.probe(snapshot.name()).map(ProbeConfig::type).orElse("postgresql peer")));
                 }
                 return new AgentStatus(config.node(), config.tenant(), ProcessHandle.current().pid(),
                         System.currentTimeMillis() - startedAtMillis, groups, probeList, l.drops().snapshot(), l.containedErrors());

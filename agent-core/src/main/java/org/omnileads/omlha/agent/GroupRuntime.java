@@ -60,6 +60,7 @@ final class GroupRuntime implements RouterActions {
     private long now;
     private boolean vipsAttached;
     private boolean vipCheckArmed;
+    private GroupStatus.DatabaseStatus database;
     private long nextVipCheck;
     private boolean linkUp = true;
     /** Why a tracked weight-0 probe holds the group in FAULT; null when none does. */
@@ -248,6 +249,15 @@ final class GroupRuntime implements RouterActions {
         return config.priority();
     }
 
+    java.util.Optional<org.omnileads.omlha.agent.config.Follow> follow() {
+        return config.follow();
+    }
+
+    /** What the follow policy last saw, for status and metrics. */
+    void setDatabase(GroupStatus.DatabaseStatus database) {
+        this.database = database;
+    }
+
     /** Graceful stop: a MASTER sends priority 0 and releases its VIPs. */
     void shutdown(long now) {
         this.now = now;
@@ -368,7 +378,7 @@ final class GroupRuntime implements RouterActions {
                 config.priority(), router.effectivePriority(), config.advertInterval().toMillis(),
                 vips.stream().map(VipAddress::toString).toList(), vipsAttached,
                 master == null ? null : VipAddress.format(master), router.masterPriority(),
-                peerList, advertsSent, advertsReceived, configMismatches, transitionCounts(), List.copyOf(transitions));
+                peerList, advertsSent, advertsReceived, configMismatches, transitionCounts(), List.copyOf(transitions), database);
     }
 
     private Map<String, Long> transitionCounts() {

@@ -41,6 +41,32 @@ final class ProbeFactory {
         };
     }
 
+    /** A postgresql probe's peers ({@code peers = [jdbc urls]}), each probed as {@code <probe>@<host>}. */
+    static List<Probe> peers(ProbeConfig config) {
+        List<String> urls = strings(config, "peers");
+        List<String> names = peerNames(config);
+        List<Probe> peers = new java.util.ArrayList<>();
+        for (int i = 0; i < urls.size(); i++) {
+            peers.add(new PostgresProbe(names.get(i), urls.get(i), config.setting("user", String.class).orElse(null),
+                    config.setting("password", String.class).orElse(null), config.timeout(), null, null));
+        }
+        return peers;
+    }
+
+    static List<String> peerNames(ProbeConfig config) {
+        if (!config.type().equals("postgresql")) {
+            return List.of();
+        }
+        return strings(config, "peers").stream().map(url -> config.name() + "@" + hostOf(url)).toList();
+    }
+
+    /** {@code jdbc:postgresql://192.0.2.12:5432/postgres} -> {@code 192.0.2.12:5432}. */
+    private static String hostOf(String jdbcUrl) {
+        String rest = jdbcUrl.substring("jdbc:postgresql://".length());
+        int slash = rest.indexOf('/');
+        return slash < 0 ? rest : rest.substring(0, slash);
+    }
+
     private static String text(ProbeConfig config, String key) {
         return config.setting(key, String.class)
                 .orElseThrow(() -> new IllegalArgumentException("probe " + config.name() + ": " + key + " is required"));

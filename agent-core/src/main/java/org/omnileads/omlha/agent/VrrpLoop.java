@@ -7,7 +7,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import org.omnileads.omlha.agent.config.Follow;
 import org.omnileads.omlha.agent.config.Track;
+import org.omnileads.omlha.agent.status.GroupStatus;
+import org.omnileads.omlha.probes.ProbeResult;
 import org.omnileads.omlha.vip.LinkMonitor;
 import org.omnileads.omlha.vip.LinkState;
 import org.omnileads.omlha.vrrp.net.Poller;
@@ -41,10 +44,15 @@ final class VrrpLoop implements Runnable {
     private long containedErrors;
 
     private final Set<String> activeProbes;
+    /** For each followed PostgreSQL probe, the names of the probes of its peers' databases. */
+    private final Map<String, List<String>> peerProbes;
+    /** The last result of every PostgreSQL probe (and peer probe), for the follow policy. */
+    private final Map<String, ProbeResult> probeResults = new java.util.HashMap<>();
 
     VrrpLoop(Ticker ticker, Poller poller, List<VrrpChannel> channels, List<GroupRuntime> groups, LinkMonitor linkMonitor,
-             Map<Integer, Boolean> initialLinkUp, Set<String> activeProbes) {
+             Map<Integer, Boolean> initialLinkUp, Set<String> activeProbes, Map<String, List<String>> peerProbes) {
         this.activeProbes = Set.copyOf(activeProbes);
+        this.peerProbes = Map.copyOf(peerProbes);
         this.ticker = ticker;
         this.poller = poller;
         this.channels = channels;
@@ -160,10 +168,48 @@ final class VrrpLoop implements Runnable {
         poller.wakeup();
     }
 
-    /** Only probes the agent runs count: a track of a probe type that is not active yet changes nothing. */
+    /** Every result of a PostgreSQL probe (role, timeline, lag may change while it stays up): re-evaluate its followers. */
+    void onProbeResult(String probe, ProbeResult result) {
+        commands.add(() -> {
+            probeResults.put(probe, result);
+            long now = ticker.nanoTime();
+            for (GroupRuntime group : groups) {
+                if (group.follow().map(f -> f.probe().equals(probe) || peerProbes.getOrDefault(f.probe(), List.of()).contains(probe))
+                        .orElse(false)) {
+                    group.applyTracking(now, tracking(group));
+                }
+            }
+        });
+        poller.wakeup();
+    }
+
+    /**
+     * The group's effective priority and FAULT: a followed database role first sets the base priority (or FAULT),
+     * then the tracked probes weigh on it. Only probes the agent runs count.
+     */
     private TrackPolicy.Outcome tracking(GroupRuntime group) {
+        int base = group.basePriority();
+        String fault = null;
+        if (group.follow().isPresent()) {
+            Follow follow = group.follow().get();
+            List<FollowPolicy.Database> peers = peerProbes.getOrDefault(follow.probe(), List.of()).stream()
+                    .map(name -> FollowPolicy.database(name, probeResults)).toList();
+            FollowPolicy.Database self = FollowPolicy.database(follow.probe(), probeResults);
+            FollowPolicy.Outcome outcome = FollowPolicy.evaluate(follow.role(), base, self, peers);
+            group.setDatabase(databaseStatus(follow, self, outcome));
+            base = outcome.priority();
+            fault = outcome.faultReason();
+        }
         List<Track> active = group.tracks().stream().filter(t -> activeProbes.contains(t.probe())).toList();
-        return TrackPolicy.evaluate(group.basePriority(), active, probeUp);
+        TrackPolicy.Outcome tracked = TrackPolicy.evaluate(base, active, probeUp);
+        return fault == null ? tracked : new TrackPolicy.Outcome(tracked.priority(), fault);
+    }
+
+    private static GroupStatus.DatabaseStatus databaseStatus(Follow follow, FollowPolicy.Database self, FollowPolicy.Outcome outcome) {
+        Map<String, String> facts = self.result() == null ? Map.of() : self.result().facts();
+        return new GroupStatus.DatabaseStatus(follow.probe(), follow.role().name().toLowerCase(java.util.Locale.ROOT),
+                facts.get("role"), facts.get("timeline"), facts.get("lag_bytes"), outcome.stalePrimary(),
+                outcome.faultReason() != null ? outcome.faultReason() : self.result().detail());
     }
 
     /** Runs {@code query} on the loop thread and returns its answer (for status). */

@@ -17,7 +17,7 @@ import java.util.Optional;
  *   <li>{@code http}: url (String http:// or https://), expect-status (Integer, default 200), tls-verify (Boolean, default true)</li>
  *   <li>{@code exec}: command (List&lt;String&gt;, argv, run without a shell)</li>
  *   <li>{@code postgresql}: url (String jdbc:postgresql://...), optional user, password (String), max-lag (Duration),
- *       max-lag-bytes (Long)</li>
+ *       max-lag-bytes (Long), peers (List&lt;String&gt; JDBC URLs of the other nodes, to tell a stale primary)</li>
  *   <li>{@code redis}: uri (String redis://, rediss://, redis-sentinel://, redis-socket://) and/or sentinels
  *       (List&lt;String&gt; host:port) with sentinel-master (String)</li>
  *   <li>{@code sip-options}: target (String host:port)</li>

@@ -18,7 +18,7 @@ final class ProbeReader {
     private static final Duration MAX_TIMEOUT = Duration.ofSeconds(1);
 
     private enum Kind { STRING, HOST_PORT, HTTP_URL, POSTGRES_URL, REDIS_URI, HTTP_STATUS, BOOLEAN, ARGV, DURATION, BYTES,
-        ABSOLUTE_PATH, HOST_PORT_LIST }
+        ABSOLUTE_PATH, HOST_PORT_LIST, POSTGRES_URL_LIST }
 
     private record Setting(String key, Kind kind, boolean required, Object defaultValue) {
     }
@@ -42,7 +42,7 @@ final class ProbeReader {
             "exec", List.of(required("command", Kind.ARGV)),
             "postgresql", List.of(required("url", Kind.POSTGRES_URL), optional("user", Kind.STRING),
                     optional("password", Kind.STRING), optional("max-lag", Kind.DURATION),
-                    optional("max-lag-bytes", Kind.BYTES)),
+                    optional("max-lag-bytes", Kind.BYTES), optional("peers", Kind.POSTGRES_URL_LIST)),
             "redis", List.of(optional("uri", Kind.REDIS_URI), optional("sentinel-master", Kind.STRING),
                     optional("sentinels", Kind.HOST_PORT_LIST)),
             "sip-options", List.of(required("target", Kind.HOST_PORT)),
@@ -132,6 +132,7 @@ final class ProbeReader {
             case ABSOLUTE_PATH -> probe.string(key).filter(v -> check(probe, key, () -> checkAbsolutePath(v)));
             case ARGV -> argv(probe, key);
             case HOST_PORT_LIST -> hostPorts(probe, key);
+            case POSTGRES_URL_LIST -> postgresUrls(probe, key);
         };
     }
 
@@ -176,6 +177,25 @@ final class ProbeReader {
             });
         }
         return hostPorts.size() == elements.get().size() ? Optional.of(hostPorts) : Optional.empty();
+    }
+
+    /** The other database nodes of a cluster, asked directly so a stale primary can be told from the true one. */
+    private static Optional<List<String>> postgresUrls(ConfigNode probe, String key) {
+        Optional<List<ConfigNode.Element>> elements = probe.list(key);
+        if (elements.isEmpty()) {
+            return Optional.empty();
+        }
+        List<String> urls = new ArrayList<>();
+        for (ConfigNode.Element element : elements.get()) {
+            element.string().ifPresent(text -> {
+                if (text.startsWith("jdbc:postgresql://")) {
+                    urls.add(text);
+                } else {
+                    element.problem("expected a JDBC URL like jdbc:postgresql://192.0.2.12:5432/postgres, got " + Values.quote(text));
+                }
+            });
+        }
+        return urls.size() == elements.get().size() ? Optional.of(urls) : Optional.empty();
     }
 
     /** Redis through Sentinel needs both the sentinels and the master's name; a plain URI needs neither. */

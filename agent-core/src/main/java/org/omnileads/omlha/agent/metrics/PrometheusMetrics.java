@@ -58,6 +58,11 @@ public final class PrometheusMetrics {
                     s -> group(s, name) == null ? 0 : group(s, name).advertsSent());
             counter("omlha.vrrp.adverts.received", "valid VRRP adverts received", Tags.of("group", name),
                     s -> group(s, name) == null ? 0 : group(s, name).advertsReceived());
+            if (group.follow().isPresent()) {
+                gauge("omlha.postgresql.stale.primary", "1 while this node's database is a stale primary (a peer is primary on a newer timeline)",
+                        Tags.of("group", name), s -> group(s, name) != null && group(s, name).database() != null
+                                && group(s, name).database().stalePrimary() ? 1 : 0);
+            }
             for (VipAddress vip : group.vips()) {
                 gauge("omlha.vip.attached", "1 while the VIP is on the NIC", Tags.of("group", name, "vip", vip.toString()),
                         s -> group(s, name) != null && group(s, name).vipsAttached() ? 1 : 0);

@@ -22,9 +22,17 @@ public record GroupStatus(
         long advertsReceived,
         long configMismatches,
         Map<String, Long> transitionCounts,
-        List<TransitionRecord> transitions) {
+        List<TransitionRecord> transitions,
+        DatabaseStatus database) {
 
     public record PeerStatus(String address, int priority, long lastAdvertMsAgo) {}
+
+    /**
+     * For a group that follows a PostgreSQL role: what the probe saw of the local database, and whether it is a
+     * stale primary (a peer is primary on a newer timeline).
+     */
+    public record DatabaseStatus(String probe, String follows, String role, String timeline, String lagBytes, boolean stalePrimary,
+            String detail) {}
 
     /** A state change: when (wall clock), from, to, and why. */
     public record TransitionRecord(String at, String from, String to, String reason) {}

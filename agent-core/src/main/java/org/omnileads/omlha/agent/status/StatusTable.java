@@ -21,6 +21,16 @@ public final class StatusTable {
             out.append(String.format("%-14s %4d %-10s %-7s %8s %-28s %-8s %s%n",
                     g.name(), g.vrid(), g.interfaceName(), g.state(), prio, String.join(",", g.vips()),
                     g.vipsAttached() ? "yes" : "no", g.master() == null ? "-" : g.master() + " (prio " + g.masterPriority() + ")"));
+            GroupStatus.DatabaseStatus db = g.database();
+            if (db != null) {
+                out.append(String.format("    database (%s, follows the %s): %s, timeline %s%s%s%n", db.probe(), db.follows(),
+                        db.role() == null ? "unknown" : db.role(), db.timeline() == null ? "?" : db.timeline(),
+                        db.lagBytes() == null ? "" : ", lag " + db.lagBytes() + " bytes",
+                        db.stalePrimary() ? ", STALE PRIMARY" : ""));
+                if (db.detail() != null) {
+                    out.append("      ").append(db.detail()).append('\n');
+                }
+            }
             for (GroupStatus.PeerStatus p : g.peers()) {
                 out.append(String.format("    peer %-39s prio %3d, last advert %d ms ago%n", p.address(), p.priority(), p.lastAdvertMsAgo()));
             }

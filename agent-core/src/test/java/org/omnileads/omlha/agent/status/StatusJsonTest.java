@@ -14,7 +14,8 @@ class StatusJsonTest {
     private static AgentStatus sample() {
         GroupStatus group = new GroupStatus("asterisk", 51, "eth0", 3, "MASTER", 150, 140, 1000, List.of("192.0.2.100/24"), true,
                 "192.0.2.1", 140, List.of(new GroupStatus.PeerStatus("192.0.2.2", 100, 230)), 10, 20, 0, Map.of("MASTER", 1L),
-                List.of(new GroupStatus.TransitionRecord("2026-01-01T00:00:00Z", "BACKUP", "MASTER", "master down timer expired")));
+                List.of(new GroupStatus.TransitionRecord("2026-01-01T00:00:00Z", "BACKUP", "MASTER", "master down timer expired")),
+                new GroupStatus.DatabaseStatus("pg", "primary", "primary", "2", null, false, "ok"));
         return new AgentStatus("n1", "omnileads.example", 42, 1000, List.of(group),
                 List.of(new AgentStatus.ProbeStatus("asterisk", "sip-options", true, false, "no SIP response in 500 ms", 500.2,
                         "no SIP response in 500 ms", "2026-01-01T00:00:01Z", 12, 3)), Map.of("bad_checksum", 3L), 0);

@@ -1,0 +1,90 @@
+package org.omnileads.omlha.agent;
+
+import java.util.List;
+import java.util.Map;
+import org.omnileads.omlha.agent.config.Follow;
+import org.omnileads.omlha.probes.ProbeResult;
+
+/**
+ * How a PostgreSQL VIP follows the database role (issue 4): the database decides, VRRP only carries the decision.
+ * Pure. A read-write group holds its VIP only on a primary that is not stale; a read-only group prefers a healthy
+ * standby and falls back to the primary with the lowest priority, so a healthy standby always takes it back. A
+ * node whose database is unreachable, or unknown yet, holds neither (FAULT): writes must never reach a node that
+ * is not the one true primary, even when nobody else can take the VIP.
+ *
+ * <p>A primary is stale when a peer database, asked through its own connection, is a primary on a newer timeline:
+ * the old primary restarted after a failover without being rejoined.
+ */
+final class FollowPolicy {
+    /** A read-only group on the primary: the last resort, below any standby. */
+    static final int FALLBACK_PRIORITY = 1;
+
+    private FollowPolicy() {}
+
+    /** What the probe saw of one database. {@code result} null: no check finished yet. */
+    record Database(String name, ProbeResult result) {
+        boolean reachable() {
+            return result != null && result.up();
+        }
+
+        String role() {
+            return result == null ? null : result.facts().get("role");
+        }
+
+        long timeline() {
+            String value = result == null ? null : result.facts().get("timeline");
+            try {
+                return value == null ? -1 : Long.parseLong(value);
+            } catch (NumberFormatException e) {
+                return -1;
+            }
+        }
+
+        boolean lagOk() {
+            return result == null || !"false".equals(result.facts().get("lag_ok"));
+        }
+    }
+
+    /** The group's priority and, when it may not hold the VIP, why; {@code stalePrimary} for status and metrics. */
+    record Outcome(int priority, String faultReason, boolean stalePrimary) {}
+
+    static Outcome evaluate(Follow.Role role, int basePriority, Database self, List<Database> peers) {
+        if (self.result() == null) {
+            return new Outcome(basePriority, "database " + self.name() + ": no result yet", false);
+        }
+        if (!self.reachable()) {
+            return new Outcome(basePriority, "database " + self.name() + " unreachable: " + self.result().detail(), false);
+        }
+        boolean primary = "primary".equals(self.role());
+        Database newer = primary ? newerPrimary(self, peers) : null;
+        if (newer != null) {
+            return new Outcome(basePriority, "stale primary: " + newer.name() + " is primary on timeline " + newer.timeline()
+                    + ", we are on timeline " + self.timeline(), true);
+        }
+        if (role == Follow.Role.PRIMARY) {
+            return primary ? new Outcome(basePriority, null, false)
+                    : new Outcome(basePriority, "database is a " + self.role() + ", not the primary", false);
+        }
+        if (primary) {
+            return new Outcome(FALLBACK_PRIORITY, null, false);
+        }
+        if (!self.lagOk()) {
+            return new Outcome(basePriority, "standby lags: " + self.result().detail(), false);
+        }
+        return new Outcome(basePriority, null, false);
+    }
+
+    private static Database newerPrimary(Database self, List<Database> peers) {
+        for (Database peer : peers) {
+            if (peer.reachable() && "primary".equals(peer.role()) && peer.timeline() > self.timeline()) {
+                return peer;
+            }
+        }
+        return null;
+    }
+
+    /** The databases a follow group looks at, from the latest results by probe name. */
+    static Database database(String probe, Map<String, ProbeResult> results) {
+        return new Database(probe, results.get(probe));
+    }
+}

@@ -1,0 +1,44 @@
+package org.omnileads.omlha.agent;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
+import org.omnileads.omlha.probes.Probe;
+import org.omnileads.omlha.probes.ProbeResult;
+
+/**
+ * A probe whose every result is also handed to {@code sink}: the scheduler reports only up/down changes, but a
+ * PostgreSQL role or timeline can change while the probe stays up (a promotion), and the follow policy needs it.
+ */
+final class ResultTap implements Probe {
+    private final Probe probe;
+    private final BiConsumer<String, ProbeResult> sink;
+
+    ResultTap(Probe probe, BiConsumer<String, ProbeResult> sink) {
+        this.probe = probe;
+        this.sink = sink;
+    }
+
+    @Override
+    public String name() {
+        return probe.name();
+    }
+
+    @Override
+    public CompletableFuture<ProbeResult> check() {
+        return probe.check().whenComplete((result, failure) -> {
+            if (result != null) {
+                sink.accept(probe.name(), result);
+            }
+        });
+    }
+
+    @Override
+    public void watch(Runnable changed) {
+        probe.watch(changed);
+    }
+
+    @Override
+    public void close() {
+        probe.close();
+    }
+}

@@ -1,0 +1,65 @@
+package org.omnileads.omlha.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.omnileads.omlha.agent.config.Follow;
+import org.omnileads.omlha.probes.ProbeResult;
+
+class FollowPolicyTest {
+    private static FollowPolicy.Database db(String name, String role, int timeline) {
+        return new FollowPolicy.Database(name, ProbeResult.up(1, "ok").withFacts(Map.of("role", role, "timeline", String.valueOf(timeline))));
+    }
+
+    private static final FollowPolicy.Database DOWN =
+            new FollowPolicy.Database("pg", ProbeResult.down(1, "connection refused by 127.0.0.1:5432"));
+
+    @Test
+    void readWriteOnlyOnThePrimary() {
+        assertNull(FollowPolicy.evaluate(Follow.Role.PRIMARY, 150, db("pg", "primary", 1), List.of()).faultReason());
+        assertEquals("database is a standby, not the primary",
+                FollowPolicy.evaluate(Follow.Role.PRIMARY, 150, db("pg", "standby", 1), List.of()).faultReason());
+    }
+
+    @Test
+    void neitherVipOnAnUnreachableOrUnknownDatabase() {
+        for (Follow.Role role : Follow.Role.values()) {
+            assertTrue(FollowPolicy.evaluate(role, 150, DOWN, List.of()).faultReason().contains("unreachable: connection refused"));
+            assertTrue(FollowPolicy.evaluate(role, 150, new FollowPolicy.Database("pg", null), List.of()).faultReason()
+                    .contains("no result yet"));
+        }
+    }
+
+    @Test
+    void readOnlyPrefersAHealthyStandbyAndFallsBackToThePrimary() {
+        FollowPolicy.Outcome standby = FollowPolicy.evaluate(Follow.Role.STANDBY, 150, db("pg", "standby", 2), List.of());
+        FollowPolicy.Outcome primary = FollowPolicy.evaluate(Follow.Role.STANDBY, 150, db("pg", "primary", 2), List.of());
+        assertNull(standby.faultReason());
+        assertNull(primary.faultReason());
+        assertTrue(standby.priority() > primary.priority(), "a healthy standby always outranks the primary's fallback");
+        FollowPolicy.Database lagging = new FollowPolicy.Database("pg", ProbeResult.up(1, "replay lag 1 MB over max-lag-bytes")
+                .withFacts(Map.of("role", "standby", "timeline", "2", "lag_ok", "false")));
+        assertTrue(FollowPolicy.evaluate(Follow.Role.STANDBY, 150, lagging, List.of()).faultReason().startsWith("standby lags"));
+    }
+
+    @Test
+    void aPrimaryOnAnOlderTimelineThanAPeerPrimaryIsStaleAndHoldsNeither() {
+        List<FollowPolicy.Database> peers = List.of(db("pg@192.0.2.12", "primary", 2));
+        for (Follow.Role role : Follow.Role.values()) {
+            FollowPolicy.Outcome outcome = FollowPolicy.evaluate(role, 150, db("pg", "primary", 1), peers);
+            assertTrue(outcome.stalePrimary());
+            assertEquals("stale primary: pg@192.0.2.12 is primary on timeline 2, we are on timeline 1", outcome.faultReason());
+        }
+        FollowPolicy.Outcome newest = FollowPolicy.evaluate(Follow.Role.PRIMARY, 150, db("pg", "primary", 2),
+                List.of(db("pg@192.0.2.11", "primary", 1)));
+        assertFalse(newest.stalePrimary());
+        assertNull(newest.faultReason(), "the primary on the newest timeline keeps RW");
+        assertNull(FollowPolicy.evaluate(Follow.Role.PRIMARY, 150, db("pg", "primary", 2),
+                List.of(new FollowPolicy.Database("pg@192.0.2.12", null))).faultReason(), "an unreachable peer proves nothing");
+    }
+}
