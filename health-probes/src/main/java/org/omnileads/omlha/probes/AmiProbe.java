@@ -47,6 +47,7 @@ public final class AmiProbe implements Probe {
     private static final String BANNER_PREFIX = "Asterisk Call Manager/";
 
     private final String name;
+    private final ProbeLog probeLog;
     private final HostPort target;
     private final String user;
     private final String secret;
@@ -69,6 +70,7 @@ public final class AmiProbe implements Probe {
     public AmiProbe(String name, String target, String user, String secret, Duration timeout,
                     EventLoopGroup sharedGroup) {
         this.name = Objects.requireNonNull(name, "name");
+        this.probeLog = new ProbeLog(log, name);
         this.user = requireSingleLine(name, "user", user);
         this.secret = requireSingleLine(name, "secret", secret);
         this.timeout = Objects.requireNonNull(timeout, "timeout");
@@ -178,11 +180,7 @@ public final class AmiProbe implements Probe {
         }
         if (byPeer && !closed) {
             log.info("probe {}: AMI connection to {} closed by the server", name, target);
-            try {
-                watcher.run();
-            } catch (RuntimeException e) {
-                log.warn("probe {}: watch callback failed", name, e);
-            }
+            probeLog.runWatchCallback(watcher);
         }
     }
 

@@ -76,6 +76,7 @@ public final class PostgresProbe implements Probe {
     private static final Driver DRIVER = new Driver();
 
     private final String name;
+    private final ProbeLog probeLog;
     private final String jdbcUrl;
     private final String target;
     private final Properties checkProps;
@@ -89,7 +90,6 @@ public final class PostgresProbe implements Probe {
     /** Used on the executor thread; read by the timeout timer and close() only to abort it. */
     private volatile Connection connection;
     private volatile boolean closed;
-    private volatile Boolean lastUp;
     private volatile String lastFailure;
 
     private final Object watchLock = new Object();
@@ -101,6 +101,7 @@ public final class PostgresProbe implements Probe {
     public PostgresProbe(String name, String jdbcUrl, String user, String password, Duration timeout,
                          Long maxLagBytes, Duration maxLag) {
         this.name = Objects.requireNonNull(name, "name");
+        this.probeLog = new ProbeLog(log, name);
         this.jdbcUrl = Objects.requireNonNull(jdbcUrl, "jdbcUrl");
         Objects.requireNonNull(user, "user");
         this.timeout = Objects.requireNonNull(timeout, "timeout");
@@ -161,7 +162,7 @@ public final class PostgresProbe implements Probe {
                 abort(connection);
             }
         });
-        return result.whenComplete((r, e) -> remember(r));
+        return result.whenComplete((r, e) -> probeLog.result(r));
     }
 
     @Override
@@ -363,34 +364,11 @@ public final class PostgresProbe implements Probe {
                     synchronized (watchLock) {
                         callback = changed;
                     }
-                    fire(callback);
+                    probeLog.runWatchCallback(callback);
                 }
             } finally {
                 watchConnection = null;
                 abort(c);
-            }
-        }
-    }
-
-    private void fire(Runnable callback) {
-        try {
-            callback.run();
-        } catch (RuntimeException e) {
-            log.warn("probe {}: watch callback failed", name, e);
-        }
-    }
-
-    private void remember(ProbeResult r) {
-        if (r == null) {
-            return;
-        }
-        Boolean previous = lastUp;
-        lastUp = r.up();
-        if (previous == null || previous != r.up()) {
-            if (r.up()) {
-                log.info("probe {}: up, {}", name, r.detail());
-            } else {
-                log.warn("probe {}: down, {}", name, r.detail());
             }
         }
     }

@@ -65,6 +65,7 @@ public final class RedisProbe implements Probe {
     private static final Pattern IP_LITERAL = Pattern.compile("[0-9.]+|.*:.*");
 
     private final String name;
+    private final ProbeLog probeLog;
     private final RedisURI nodeUri;
     private final String sentinelMaster;
     private final List<RedisURI> sentinelUris;
@@ -78,11 +79,11 @@ public final class RedisProbe implements Probe {
             new LinkedHashMap<>();                                                               // guarded by lock
     private volatile Runnable changed;
     private volatile boolean closed;
-    private volatile Boolean lastUp;
     private volatile String lastFailure;
 
     public RedisProbe(String name, String uri, String sentinelMaster, List<String> sentinels, Duration timeout) {
         this.name = Objects.requireNonNull(name, "name");
+        this.probeLog = new ProbeLog(log, name);
         this.timeout = Objects.requireNonNull(timeout, "timeout");
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("probe " + name + ": timeout must be positive, got " + timeout);
@@ -141,7 +142,7 @@ public final class RedisProbe implements Probe {
                 ? CompletableFuture.completedFuture(null)
                 : askSentinels();
         return nodeAnswer.thenCombine(sentinelAnswer, (n, s) -> result(start, n, s))
-                .whenComplete((r, e) -> remember(r));
+                .whenComplete((r, e) -> probeLog.result(r));
     }
 
     @Override
@@ -352,11 +353,7 @@ public final class RedisProbe implements Probe {
             return;
         }
         log.debug("probe {}: a connection closed, asking for a re-check", name);
-        try {
-            callback.run();
-        } catch (RuntimeException e) {
-            log.warn("probe {}: watch callback failed", name, e);
-        }
+        probeLog.runWatchCallback(callback);
     }
 
     /** Why a Redis operation on {@code server} failed, in one line. */
@@ -395,21 +392,6 @@ public final class RedisProbe implements Probe {
     private static boolean isTimeout(Throwable failure) {
         Throwable t = unwrap(failure);
         return t instanceof TimeoutException || t instanceof RedisCommandTimeoutException;
-    }
-
-    private void remember(ProbeResult r) {
-        if (r == null) {
-            return;
-        }
-        Boolean previous = lastUp;
-        lastUp = r.up();
-        if (previous == null || previous != r.up()) {
-            if (r.up()) {
-                log.info("probe {}: up, {}", name, r.detail());
-            } else {
-                log.warn("probe {}: down, {}", name, r.detail());
-            }
-        }
     }
 
     /**
