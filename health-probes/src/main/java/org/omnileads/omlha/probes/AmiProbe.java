@@ -73,10 +73,7 @@ public final class AmiProbe implements Probe {
         this.probeLog = new ProbeLog(log, name);
         this.user = requireSingleLine(name, "user", user);
         this.secret = requireSingleLine(name, "secret", secret);
-        this.timeout = Objects.requireNonNull(timeout, "timeout");
-        if (timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("probe " + name + ": timeout must be positive, got " + timeout);
-        }
+        this.timeout = Probes.positiveTimeout(name, timeout);
         this.target = HostPort.parse(name, target);
         this.probeLoop = new ProbeLoop("omlha-ami-" + name, sharedGroup);
         this.loop = probeLoop.loop();

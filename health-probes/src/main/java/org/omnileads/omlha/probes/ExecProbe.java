@@ -42,7 +42,7 @@ public final class ExecProbe implements Probe {
         if (this.argv.isEmpty() || this.argv.get(0).isEmpty()) {
             throw new IllegalArgumentException("probe " + name + ": command must name a program");
         }
-        this.timeout = TcpProbe.positive(timeout);
+        this.timeout = Probes.positiveTimeout(name, timeout);
         this.killer = CompletableFuture.delayedExecutor(timeout.toNanos(), TimeUnit.NANOSECONDS);
     }
 
@@ -53,12 +53,11 @@ public final class ExecProbe implements Probe {
 
     @Override
     public CompletableFuture<ProbeResult> check() {
+        if (closed) {
+            return Probes.closedProbe();
+        }
         long start = System.nanoTime();
         CompletableFuture<ProbeResult> result = new CompletableFuture<>();
-        if (closed) {
-            result.complete(ProbeResult.down(0, "probe closed"));
-            return result;
-        }
         Process process;
         try {
             process = new ProcessBuilder(argv)

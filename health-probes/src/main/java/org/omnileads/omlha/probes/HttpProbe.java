@@ -89,7 +89,7 @@ public final class HttpProbe implements Probe {
             throw new IllegalArgumentException("expected status must be 100..599, was " + expectStatus);
         }
         this.expectStatus = expectStatus;
-        this.timeout = TcpProbe.positive(timeout);
+        this.timeout = Probes.positiveTimeout(name, timeout);
         this.tlsVerify = tlsVerify;
         String rawHost = url.getHost();
         this.host = rawHost.startsWith("[") ? rawHost.substring(1, rawHost.length() - 1) : rawHost;
@@ -126,16 +126,12 @@ public final class HttpProbe implements Probe {
 
     @Override
     public CompletableFuture<ProbeResult> check() {
+        if (closed) {
+            return Probes.closedProbe();
+        }
         long start = System.nanoTime();
         CompletableFuture<ProbeResult> result = new CompletableFuture<>();
-        if (closed) {
-            result.complete(ProbeResult.down(0, "probe closed"));
-            return result;
-        }
-        try {
-            loop.execute(() -> begin(result, start));
-        } catch (RejectedExecutionException e) {
-            result.complete(ProbeResult.down(System.nanoTime() - start, "probe closed"));
+        if (!Probes.execute(loop, () -> begin(result, start), start, result)) {
             return result;
         }
         result.whenComplete((r, e) -> {

@@ -18,7 +18,6 @@ import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.postgresql.Driver;
 import org.postgresql.PGConnection;
@@ -104,10 +103,7 @@ public final class PostgresProbe implements Probe {
         this.probeLog = new ProbeLog(log, name);
         this.jdbcUrl = Objects.requireNonNull(jdbcUrl, "jdbcUrl");
         Objects.requireNonNull(user, "user");
-        this.timeout = Objects.requireNonNull(timeout, "timeout");
-        if (timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("probe " + name + ": timeout must be positive, got " + timeout);
-        }
+        this.timeout = Probes.positiveTimeout(name, timeout);
         if (!jdbcUrl.startsWith("jdbc:postgresql:")) {
             throw new IllegalArgumentException("probe " + name + ": url must start with jdbc:postgresql:, got \""
                     + jdbcUrl + '"');
@@ -139,20 +135,17 @@ public final class PostgresProbe implements Probe {
 
     @Override
     public CompletableFuture<ProbeResult> check() {
+        if (closed) {
+            return Probes.closedProbe();
+        }
         long start = System.nanoTime();
         CompletableFuture<ProbeResult> result = new CompletableFuture<>();
-        if (closed) {
-            result.complete(ProbeResult.down(0, "probe closed"));
-            return result;
-        }
-        try {
-            executor.execute(() -> {
-                if (!result.isDone()) {
-                    result.complete(checkNow(start, result));
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            result.complete(ProbeResult.down(System.nanoTime() - start, "probe closed"));
+        Runnable work = () -> {
+            if (!result.isDone()) {
+                result.complete(checkNow(start, result));
+            }
+        };
+        if (!Probes.execute(executor, work, start, result)) {
             return result;
         }
         CompletableFuture.delayedExecutor(timeout.toNanos(), TimeUnit.NANOSECONDS).execute(() -> {

@@ -38,11 +38,7 @@ final class ProbeLoop {
     CompletableFuture<ProbeResult> check(CheckStart start) {
         long startNanos = System.nanoTime();
         CompletableFuture<ProbeResult> result = new CompletableFuture<>();
-        try {
-            loop.execute(() -> start.begin(startNanos, result));
-        } catch (RejectedExecutionException e) {
-            result.complete(ProbeResult.down(System.nanoTime() - startNanos, "probe closed"));
-        }
+        Probes.execute(loop, () -> start.begin(startNanos, result), startNanos, result);
         return result;
     }
 

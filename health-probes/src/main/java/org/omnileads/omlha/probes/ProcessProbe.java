@@ -67,7 +67,7 @@ public final class ProcessProbe implements Probe {
     public ProcessProbe(String name, Path pidfile, Duration timeout) {
         this.name = Objects.requireNonNull(name, "name");
         this.pidfile = Objects.requireNonNull(pidfile, "pidfile");
-        TcpProbe.positive(timeout);
+        Probes.positiveTimeout(name, timeout);
     }
 
     @Override

@@ -84,10 +84,7 @@ public final class RedisProbe implements Probe {
     public RedisProbe(String name, String uri, String sentinelMaster, List<String> sentinels, Duration timeout) {
         this.name = Objects.requireNonNull(name, "name");
         this.probeLog = new ProbeLog(log, name);
-        this.timeout = Objects.requireNonNull(timeout, "timeout");
-        if (timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("probe " + name + ": timeout must be positive, got " + timeout);
-        }
+        this.timeout = Probes.positiveTimeout(name, timeout);
         List<String> sentinelList = sentinels == null ? List.of() : List.copyOf(sentinels);
         if (sentinelMaster != null && sentinelList.isEmpty()) {
             throw new IllegalArgumentException("probe " + name + ": sentinel-master \"" + sentinelMaster
@@ -129,10 +126,10 @@ public final class RedisProbe implements Probe {
 
     @Override
     public CompletableFuture<ProbeResult> check() {
-        long start = System.nanoTime();
         if (closed) {
-            return CompletableFuture.completedFuture(ProbeResult.down(0, "probe closed"));
+            return Probes.closedProbe();
         }
+        long start = System.nanoTime();
         long millis = timeout.toMillis();
         CompletableFuture<NodeAnswer> nodeAnswer = askNode()
                 .orTimeout(millis, TimeUnit.MILLISECONDS)

@@ -70,10 +70,7 @@ public final class SipOptionsProbe implements Probe {
     /** A probe on a shared event loop group (not shut down by {@link #close()}); {@code null} means its own. */
     public SipOptionsProbe(String name, String target, Duration timeout, EventLoopGroup sharedGroup) {
         this.name = Objects.requireNonNull(name, "name");
-        this.timeout = Objects.requireNonNull(timeout, "timeout");
-        if (timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("probe " + name + ": timeout must be positive, got " + timeout);
-        }
+        this.timeout = Probes.positiveTimeout(name, timeout);
         this.target = HostPort.parse(name, target);
         this.probeLoop = new ProbeLoop("omlha-sip-" + name, sharedGroup);
         this.loop = probeLoop.loop();

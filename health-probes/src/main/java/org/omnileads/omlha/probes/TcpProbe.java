@@ -40,7 +40,7 @@ public final class TcpProbe implements Probe {
     public TcpProbe(String name, String target, Duration timeout) {
         this.name = Objects.requireNonNull(name, "name");
         this.target = HostPort.parse(name, target).unresolved();
-        this.timeout = positive(timeout);
+        this.timeout = Probes.positiveTimeout(name, timeout);
         this.group = new NioEventLoopGroup(1, new DefaultThreadFactory("probe-" + name + "-io", true));
         this.bootstrap = new Bootstrap()
                 .group(group)
@@ -56,12 +56,11 @@ public final class TcpProbe implements Probe {
 
     @Override
     public CompletableFuture<ProbeResult> check() {
+        if (closed) {
+            return Probes.closedProbe();
+        }
         long start = System.nanoTime();
         CompletableFuture<ProbeResult> result = new CompletableFuture<>();
-        if (closed) {
-            result.complete(ProbeResult.down(0, "probe closed"));
-            return result;
-        }
         ChannelFuture connect;
         try {
             connect = bootstrap.connect(target);
@@ -95,13 +94,6 @@ public final class TcpProbe implements Probe {
 
     @ChannelHandler.Sharable
     private static final class Nothing extends ChannelInboundHandlerAdapter {
-    }
-
-    static Duration positive(Duration timeout) {
-        if (timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("timeout must be positive, was " + timeout);
-        }
-        return timeout;
     }
 
     static int connectTimeoutMillis(Duration timeout) {
