@@ -1,0 +1,294 @@
+package org.omnileads.omlha.agent.lab;
+
+import java.net.InetSocketAddress;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.omnileads.omlha.linux.Linux;
+import org.omnileads.omlha.linux.Native;
+
+/**
+ * An application writing to the database through an address (the read-write VIP) from inside a lab namespace:
+ * one {@code INSERT INTO writes (id, sent_at)} per period over JDBC, autocommit, each attempt recorded with when
+ * it was sent, when it ended, and whether the server acknowledged it (the commit returned) or why it failed.
+ *
+ * <p>One thread enters the namespace with setns(2) (it moves only that thread) and does everything there. JDBC
+ * blocks, so an attempt that hangs (a SYN to a MAC that no longer holds the VIP) delays the next one by up to its
+ * timeouts: connect 1 s, socket 1 s. After any failure the connection is dropped and the next attempt connects
+ * again. Ids count attempts from 1, so a failed attempt's id never comes back; an attempt that timed out during
+ * its commit may still have been written.
+ */
+public final class LabPostgresWriter implements AutoCloseable {
+
+    /** One INSERT: sent and ended on {@link System#nanoTime()}; acknowledged when the commit returned, else {@code failure}. */
+    public record Attempt(long id, long sentNanos, long endedNanos, boolean acknowledged, String failure) {
+        @Override
+        public String toString() {
+            return "#" + id + (acknowledged ? " ok" : " " + failure);
+        }
+    }
+
+    /** The longest time between two acknowledged writes, with the number of attempts in between that failed. */
+    public record Gap(Attempt before, Attempt after, int failedAttempts) {
+        public long nanos() {
+            return after.endedNanos() - before.endedNanos();
+        }
+
+        public double millis() {
+            return nanos() / 1e6;
+        }
+
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "%.1f ms without an acknowledged write (#%d before, #%d after; %d attempts in between failed)",
+                    millis(), before.id(), after.id(), failedAttempts);
+        }
+    }
+
+    private final String namespace;
+    private final String url;
+    private final long periodNanos;
+    private final long maxDurationNanos;
+    private final List<Attempt> attempts = new ArrayList<>();
+    private final CountDownLatch entered = new CountDownLatch(1);
+    private final Thread thread;
+    private volatile boolean stopped;
+    private volatile RuntimeException failure;
+
+    private LabPostgresWriter(String namespace, InetSocketAddress target, Duration period, Duration maxDuration) {
+        if (period.isNegative() || period.isZero() || maxDuration.isNegative()) {
+            throw new IllegalArgumentException("period must be positive, maxDuration not negative: " + period + ", " + maxDuration);
+        }
+        this.namespace = namespace;
+        this.url = "jdbc:postgresql://" + target.getAddress().getHostAddress() + ":" + target.getPort() + "/" + LabPostgres.APP_DATABASE;
+        this.periodNanos = period.toNanos();
+        this.maxDurationNanos = maxDuration.toNanos();
+        this.thread = new Thread(this::run, "pg-writer-" + namespace);
+        this.thread.setDaemon(true);
+    }
+
+    /**
+     * Starts writing to {@code target} (address and port of the server, usually the RW VIP and
+     * {@link LabPostgres#PORT}) from inside {@code namespace} every {@code period}, for at most {@code maxDuration}.
+     * Returns once the thread is in the namespace; throws if it could not enter it.
+     */
+    public static LabPostgresWriter start(String namespace, InetSocketAddress target, Duration period, Duration maxDuration) {
+        LabPostgresWriter writer = new LabPostgresWriter(namespace, target, period, maxDuration);
+        writer.thread.start();
+        try {
+            if (!writer.entered.await(10, TimeUnit.SECONDS)) {
+                writer.close();
+                throw new IllegalStateException("the writer thread did not enter " + namespace + " within 10 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            writer.close();
+            throw new IllegalStateException("interrupted while entering " + namespace, e);
+        }
+        if (writer.failure != null) {
+            throw writer.failure;
+        }
+        return writer;
+    }
+
+    /** Every attempt that has ended so far, in order. */
+    public List<Attempt> attempts() {
+        synchronized (attempts) {
+            return List.copyOf(attempts);
+        }
+    }
+
+    /** The ids of the acknowledged writes, ascending. */
+    public List<Long> acknowledgedIds() {
+        return attempts().stream().filter(Attempt::acknowledged).map(Attempt::id).toList();
+    }
+
+    /** The ids of the writes acknowledged among those sent in [fromNanos, toNanos). */
+    public List<Long> acknowledgedIdsSentBetween(long fromNanos, long toNanos) {
+        return attempts().stream()
+                .filter(a -> a.acknowledged() && a.sentNanos() - fromNanos >= 0 && a.sentNanos() - toNanos < 0)
+                .map(Attempt::id).toList();
+    }
+
+    public Optional<Attempt> lastAcknowledged() {
+        synchronized (attempts) {
+            for (int i = attempts.size() - 1; i >= 0; i--) {
+                if (attempts.get(i).acknowledged()) {
+                    return Optional.of(attempts.get(i));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The first acknowledged write sent at or after {@code sentNanos}. */
+    public Optional<Attempt> firstAcknowledgedSentAfter(long sentNanos) {
+        return attempts().stream().filter(a -> a.acknowledged() && a.sentNanos() - sentNanos >= 0).findFirst();
+    }
+
+    /** The longest gap between acknowledged writes that ends at or after {@code fromNanos} (so one that spans it counts whole). */
+    public Optional<Gap> longestGap(long fromNanos) {
+        return longestGap(attempts(), fromNanos);
+    }
+
+    /**
+     * The longest gap between two successive acknowledged writes (by the time their commits returned) whose
+     * later one ended at or after {@code fromNanos}; empty without an acknowledged write on both sides of one.
+     */
+    public static Optional<Gap> longestGap(List<Attempt> attempts, long fromNanos) {
+        List<Attempt> acknowledged = new ArrayList<>(attempts.stream().filter(Attempt::acknowledged).toList());
+        acknowledged.sort(Comparator.comparingLong(a -> a.endedNanos() - fromNanos));
+        Attempt before = null;
+        Attempt after = null;
+        for (int i = 1; i < acknowledged.size(); i++) {
+            Attempt previous = acknowledged.get(i - 1);
+            Attempt next = acknowledged.get(i);
+            boolean counts = next.endedNanos() - fromNanos >= 0;
+            if (counts && (after == null || next.endedNanos() - previous.endedNanos() > after.endedNanos() - before.endedNanos())) {
+                before = previous;
+                after = next;
+            }
+        }
+        if (after == null) {
+            return Optional.empty();
+        }
+        long from = before.id();
+        long to = after.id();
+        int failed = (int) attempts.stream().filter(a -> !a.acknowledged() && a.id() > from && a.id() < to).count();
+        return Optional.of(new Gap(before, after, failed));
+    }
+
+    /** Why the writer could not run (entering the namespace), if it could not. */
+    public Optional<RuntimeException> failure() {
+        return Optional.ofNullable(failure);
+    }
+
+    public boolean isRunning() {
+        return thread.isAlive();
+    }
+
+    /** Stops writing and waits for the thread (an attempt in flight ends within its timeouts). */
+    @Override
+    public void close() {
+        stopped = true;
+        thread.interrupt();
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void run() {
+        try {
+            enter(namespace);
+        } catch (RuntimeException e) {
+            failure = e;
+            entered.countDown();
+            return;
+        }
+        entered.countDown();
+        org.postgresql.Driver driver = new org.postgresql.Driver();
+        Connection connection = null;
+        long nextId = 1;
+        long start = System.nanoTime();
+        long end = start + maxDurationNanos;
+        long nextSend = start;
+        try {
+            while (!stopped) {
+                long now = System.nanoTime();
+                if (now - end >= 0) {
+                    break;
+                }
+                if (now - nextSend < 0) {
+                    sleepNanos(nextSend - now);
+                    continue;
+                }
+                nextSend += periodNanos;
+                long id = nextId++;
+                try {
+                    if (connection == null) {
+                        connection = driver.connect(url, properties());
+                    }
+                    try (PreparedStatement insert = connection.prepareStatement(
+                            "INSERT INTO " + LabPostgres.WRITES_TABLE + " (id, sent_at) VALUES (?, ?)")) {
+                        insert.setLong(1, id);
+                        insert.setObject(2, OffsetDateTime.now());
+                        insert.executeUpdate();
+                    }
+                    record(new Attempt(id, now, System.nanoTime(), true, null));
+                } catch (SQLException e) {
+                    record(new Attempt(id, now, System.nanoTime(), false, describe(e)));
+                    closeQuietly(connection);
+                    connection = null;
+                }
+                long after = System.nanoTime();
+                if (after - nextSend >= 0) {
+                    nextSend = after; // an attempt that took longer than the period: no burst to catch up
+                }
+            }
+        } catch (InterruptedException e) {
+            // close()
+        } finally {
+            closeQuietly(connection);
+        }
+    }
+
+    /** Short timeouts (seconds, pgJDBC's unit), no TLS or GSS negotiation: a failover shows as failures, not as hangs. */
+    private static Properties properties() {
+        Properties p = new Properties();
+        p.setProperty("user", LabPostgres.APP_USER);
+        p.setProperty("connectTimeout", "1");
+        p.setProperty("socketTimeout", "1");
+        p.setProperty("sslmode", "disable");
+        p.setProperty("gssEncMode", "disable");
+        p.setProperty("ApplicationName", "omlha-lab-writer");
+        return p;
+    }
+
+    private void record(Attempt attempt) {
+        synchronized (attempts) {
+            attempts.add(attempt);
+        }
+    }
+
+    private static String describe(SQLException e) {
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
+        return (e.getSQLState() == null ? "" : e.getSQLState() + " ") + message;
+    }
+
+    private static void closeQuietly(Connection connection) {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException e) {
+                // the connection is abandoned either way
+            }
+        }
+    }
+
+    private static void sleepNanos(long nanos) throws InterruptedException {
+        TimeUnit.NANOSECONDS.sleep(Math.max(nanos, 100_000));
+    }
+
+    /** setns(2) into /run/netns/NAME: moves the calling thread only (as {@link NamespaceHttpClient} does). */
+    private static void enter(String namespace) {
+        String path = "/run/netns/" + namespace;
+        int fd = Native.check(Native.LIBC.open(path, Linux.O_RDONLY | Linux.O_CLOEXEC), "open(" + path + ")");
+        try {
+            Native.check(Native.LIBC.setns(fd, Linux.CLONE_NEWNET), "setns(" + namespace + ", CLONE_NEWNET)");
+        } finally {
+            Native.LIBC.close(fd);
+        }
+    }
+}
