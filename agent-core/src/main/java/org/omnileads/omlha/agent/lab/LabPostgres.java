@@ -478,12 +478,31 @@ public final class LabPostgres implements AutoCloseable {
         Files.writeString(repmgrConf, repmgrSettings());
     }
 
-    /** postmaster.pid left by a postmaster that is dead or a zombie (nobody reaps it in some containers): remove it. */
+    /**
+     * postmaster.pid, and the socket's lock file, left by a postmaster that is dead or a zombie (nobody reaps it in
+     * some containers): remove them, or the next postmaster refuses to start.
+     */
     private void removeStalePidFile() throws IOException {
         OptionalLong pid = postmasterPid();
         if (pid.isPresent() && !alive(pid.getAsLong())) {
             Files.deleteIfExists(dataDir.resolve("postmaster.pid"));
             appendToCommandsLog("# removed postmaster.pid of dead postmaster " + pid.getAsLong() + "\n");
+        }
+        Path socketLock = dir.resolve(".s.PGSQL." + PORT + ".lock");
+        OptionalLong lockPid = firstLinePid(socketLock);
+        if (lockPid.isPresent() && !alive(lockPid.getAsLong())) {
+            Files.deleteIfExists(socketLock);
+            Files.deleteIfExists(dir.resolve(".s.PGSQL." + PORT));
+            appendToCommandsLog("# removed the socket lock of dead postmaster " + lockPid.getAsLong() + "\n");
+        }
+    }
+
+    private static OptionalLong firstLinePid(Path file) {
+        try {
+            List<String> lines = Files.readAllLines(file);
+            return lines.isEmpty() ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(lines.get(0).strip()));
+        } catch (IOException | NumberFormatException e) {
+            return OptionalLong.empty();
         }
     }
 

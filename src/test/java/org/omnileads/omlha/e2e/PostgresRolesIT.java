@@ -1,0 +1,146 @@
+package org.omnileads.omlha.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.omnileads.omlha.agent.lab.LabAgent;
+import org.omnileads.omlha.agent.lab.LabPostgres;
+import org.omnileads.omlha.agent.lab.LabPostgres.Role;
+import org.omnileads.omlha.agent.lab.LabPostgresWriter;
+import org.omnileads.omlha.agent.status.GroupStatus;
+
+/**
+ * Issue 4 end to end: two PostgreSQL 15 nodes under repmgr 5.3 (repmgrd promotes), an agent on each with a
+ * read-write VIP (192.0.2.65) that follows the primary and a read-only VIP (192.0.2.66) that follows a healthy
+ * standby. A client writes through the RW VIP every 10 ms throughout. The agents never promote anything.
+ */
+@Tag("lab")
+class PostgresRolesIT {
+    private static final Duration LIMIT = Duration.ofSeconds(20);
+    private static final Duration PROMOTION_LIMIT = Duration.ofSeconds(30);
+    private static final String RW = "192.0.2.65";
+    private static final String RO = "192.0.2.66";
+
+    private static String agentConfig(int priority, String self, String peer) {
+        return "  probes { pg { type = postgresql, url = \"jdbc:postgresql://" + self + ":5432/postgres\", user = \"omlha\",\n"
+                + "    peers = [\"jdbc:postgresql://" + peer + ":5432/postgres\"], interval = 1s, timeout = 800ms } }\n"
+                + "  groups {\n"
+                + "    pgsql-rw { vrid = 61, priority = " + priority + ", vips = [\"" + RW + "/24\"], advert-interval = 100ms,"
+                + " follow = { probe = pg, role = primary } }\n"
+                + "    pgsql-ro { vrid = 62, priority = " + priority + ", vips = [\"" + RO + "/24\"], advert-interval = 100ms,"
+                + " follow = { probe = pg, role = standby } }\n"
+                + "  }";
+    }
+
+    @Test
+    void theVipsFollowTheRolesThroughFailoverStalePrimaryRejoinAndStandbyLoss() throws Exception {
+        try (Cluster c = Cluster.create(2);
+                LabPostgres db1 = new LabPostgres(c.lab, c.hosts.get(0), 1);
+                LabPostgres db2 = new LabPostgres(c.lab, c.hosts.get(1), 2)) {
+            db1.initPrimary();
+            db2.cloneStandbyFrom(db1);
+            db1.startRepmgrd();
+            db2.startRepmgrd();
+            LabAgent n1 = c.agent(1, agentConfig(150, "192.0.2.11", "192.0.2.12"));
+            LabAgent n2 = c.agent(2, agentConfig(100, "192.0.2.12", "192.0.2.11"));
+
+            // Start: RW on the primary, RO on the standby.
+            Await.until(LIMIT, "RW on n1 (primary), RO on n2 (standby)",
+                    () -> c.onlyHolderIs(c.hosts.get(0), RW) && c.onlyHolderIs(c.hosts.get(1), RO), () -> c.diagnostics() + db(db1, db2));
+            assertEquals("primary", n1.group("pgsql-rw").orElseThrow().database().role());
+
+            InetSocketAddress rwVip = new InetSocketAddress(InetAddress.getByName(RW), LabPostgres.PORT);
+            try (LabPostgresWriter writer = LabPostgresWriter.start(c.client.namespace(), rwVip, Duration.ofMillis(10), Duration.ofMinutes(4))) {
+                Await.until(LIMIT, "writes through the RW VIP are acknowledged", () -> writer.acknowledgedIds().size() >= 50,
+                        () -> c.diagnostics() + db(db1, db2));
+
+                // The primary dies: repmgrd promotes n2; RW moves to it; RO falls back to it.
+                long killed = System.nanoTime();
+                db1.kill();
+                db1.stopRepmgrd();
+                Await.until(PROMOTION_LIMIT, "repmgrd promotes n2", () -> role(db2) == Role.PRIMARY, () -> c.diagnostics() + db(db1, db2));
+                long promoted = System.nanoTime();
+                Await.until(LIMIT, "RW and RO both on n2",
+                        () -> c.onlyHolderIs(c.hosts.get(1), RW) && c.onlyHolderIs(c.hosts.get(1), RO), () -> c.diagnostics() + db(db1, db2));
+                Await.until(LIMIT, "writes resume through the RW VIP", () -> writer.firstAcknowledgedSentAfter(promoted).isPresent(),
+                        () -> c.diagnostics() + db(db1, db2));
+                long resumed = writer.firstAcknowledgedSentAfter(promoted).orElseThrow().endedNanos();
+                System.out.printf("PostgresRolesIT: promotion %.2f s after the primary's crash; writes through the RW VIP resumed "
+                        + "%.0f ms after the promotion; longest write gap %s%n", (promoted - killed) / 1e9, (resumed - promoted) / 1e6,
+                        writer.longestGap(killed).map(Object::toString).orElse("-"));
+                List<Long> afterPromotion = writer.acknowledgedIdsSentBetween(promoted, System.nanoTime());
+                assertTrue(ids(db2).containsAll(afterPromotion), "every write acknowledged after the promotion is on the new primary");
+
+                // The old primary comes back as a primary on the old timeline: it gets neither VIP.
+                long restarted = System.nanoTime();
+                db1.start();
+                assertEquals(Role.PRIMARY, role(db1));
+                assertEquals(1, db1.timeline());
+                Await.until(LIMIT, "n1 reports itself a stale primary and holds neither VIP",
+                        () -> stale(n1, "pgsql-rw") && stale(n1, "pgsql-ro") && !c.holders(RW).contains(c.hosts.get(0)) && !c.holders(RO).contains(c.hosts.get(0)),
+                        () -> c.diagnostics() + db(db1, db2));
+                Await.holds(Duration.ofSeconds(3), "RW and RO stay on n2, the true primary",
+                        () -> c.onlyHolderIs(c.hosts.get(1), RW) && c.onlyHolderIs(c.hosts.get(1), RO), () -> c.diagnostics() + db(db1, db2));
+                List<Long> whileStale = writer.acknowledgedIdsSentBetween(restarted, System.nanoTime());
+                assertTrue(!whileStale.isEmpty() && ids(db2).containsAll(whileStale), "writes went on to n2");
+                SortedSet<Long> onStale = ids(db1);
+                assertTrue(whileStale.stream().noneMatch(onStale::contains), "no write through the RW VIP landed on the stale primary");
+            }
+
+            // The old primary is rebuilt as a standby: RO moves to it.
+            Await.until(LIMIT, "repmgr names n2 the primary", () -> registered(db2).equals(Optional.of("n2")), () -> db(db1, db2));
+            db1.stop();
+            db1.rejoin(db2);
+            Await.until(LIMIT, "RO on n1 (standby again), RW on n2",
+                    () -> c.onlyHolderIs(c.hosts.get(0), RO) && c.onlyHolderIs(c.hosts.get(1), RW), () -> c.diagnostics() + db(db1, db2));
+
+            // The standby dies: RO falls back to the primary; it comes back: RO returns.
+            db1.kill();
+            Await.until(LIMIT, "RO falls back to n2 (the primary)", () -> c.onlyHolderIs(c.hosts.get(1), RO), () -> c.diagnostics() + db(db1, db2));
+            db1.start();
+            Await.until(LIMIT, "RO back on n1", () -> c.onlyHolderIs(c.hosts.get(0), RO) && c.onlyHolderIs(c.hosts.get(1), RW),
+                    () -> c.diagnostics() + db(db1, db2));
+        }
+    }
+
+    private static boolean stale(LabAgent agent, String group) {
+        return agent.group(group).map(g -> {
+            GroupStatus.DatabaseStatus database = g.database();
+            return g.state().equals("FAULT") && database != null && database.stalePrimary();
+        }).orElse(false);
+    }
+
+    private static Role role(LabPostgres db) {
+        return db.role();
+    }
+
+    private static Optional<String> registered(LabPostgres db) {
+        return db.registeredPrimary();
+    }
+
+    private static SortedSet<Long> ids(LabPostgres db) {
+        try {
+            return db.writtenIds();
+        } catch (IOException e) {
+            return new TreeSet<>();
+        }
+    }
+
+    private static String db(LabPostgres... nodes) {
+        StringBuilder out = new StringBuilder();
+        for (LabPostgres node : nodes) {
+            out.append(node.diagnostics());
+        }
+        return out.toString();
+    }
+}
