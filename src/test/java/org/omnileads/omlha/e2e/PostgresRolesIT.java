@@ -51,13 +51,19 @@ class PostgresRolesIT {
             db2.cloneStandbyFrom(db1);
             db1.startRepmgrd();
             db2.startRepmgrd();
-            LabAgent n1 = c.agent(1, agentConfig(150, "192.0.2.11", "192.0.2.12"));
+            java.nio.file.Path calls = c.lab.workDir().resolve("n1-notify.txt");
+            java.nio.file.Path script = c.lab.workDir().resolve("n1-notify.sh");
+            java.nio.file.Files.writeString(script, "#!/bin/sh\necho \"$1 $2 $3 $4\" >> " + calls + "\n");
+            java.nio.file.Files.setPosixFilePermissions(script, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            LabAgent n1 = c.agent(1, agentConfig(150, "192.0.2.11", "192.0.2.12") + "\n  notify.exec = \"" + script + "\"");
             LabAgent n2 = c.agent(2, agentConfig(100, "192.0.2.12", "192.0.2.11"));
 
             // Start: RW on the primary, RO on the standby.
             Await.until(LIMIT, "RW on n1 (primary), RO on n2 (standby)",
                     () -> c.onlyHolderIs(c.hosts.get(0), RW) && c.onlyHolderIs(c.hosts.get(1), RO), () -> c.diagnostics() + db(db1, db2));
             assertEquals("primary", n1.group("pgsql-rw").orElseThrow().database().role());
+            Await.until(LIMIT, "the notify hook heard n1 become MASTER of pgsql-rw",
+                    () -> lines(calls).contains("GROUP pgsql-rw MASTER 150"), () -> String.join("\n", lines(calls)));
 
             InetSocketAddress rwVip = new InetSocketAddress(InetAddress.getByName(RW), LabPostgres.PORT);
             try (LabPostgresWriter writer = LabPostgresWriter.start(c.client.namespace(), rwVip, Duration.ofMillis(10), Duration.ofMinutes(4))) {
@@ -89,6 +95,9 @@ class PostgresRolesIT {
                 Await.until(LIMIT, "n1 reports itself a stale primary and holds neither VIP",
                         () -> stale(n1, "pgsql-rw") && stale(n1, "pgsql-ro") && !c.holders(RW).contains(c.hosts.get(0)) && !c.holders(RO).contains(c.hosts.get(0)),
                         () -> c.diagnostics() + db(db1, db2));
+                Await.until(LIMIT, "the notify hook heard of the stale primary",
+                        () -> lines(calls).contains("GROUP pgsql-rw STALE_PRIMARY 150"), () -> String.join("\n", lines(calls)));
+                assertTrue(n1.logText().contains("STALE PRIMARY"), "logged as an error too");
                 Await.holds(Duration.ofSeconds(3), "RW and RO stay on n2, the true primary",
                         () -> c.onlyHolderIs(c.hosts.get(1), RW) && c.onlyHolderIs(c.hosts.get(1), RO), () -> c.diagnostics() + db(db1, db2));
                 List<Long> whileStale = writer.acknowledgedIdsSentBetween(restarted, System.nanoTime());
@@ -110,6 +119,14 @@ class PostgresRolesIT {
             db1.start();
             Await.until(LIMIT, "RO back on n1", () -> c.onlyHolderIs(c.hosts.get(0), RO) && c.onlyHolderIs(c.hosts.get(1), RW),
                     () -> c.diagnostics() + db(db1, db2));
+        }
+    }
+
+    private static List<String> lines(java.nio.file.Path file) {
+        try {
+            return java.nio.file.Files.exists(file) ? java.nio.file.Files.readAllLines(file) : List.of();
+        } catch (IOException e) {
+            return List.of();
         }
     }
 

@@ -17,6 +17,8 @@ import org.omnileads.omlha.agent.config.GroupConfig;
 import org.omnileads.omlha.agent.config.ProbeConfig;
 import org.omnileads.omlha.vip.VipAddress;
 import org.omnileads.omlha.agent.metrics.MetricsServer;
+import org.omnileads.omlha.agent.notify.Notifications;
+import org.omnileads.omlha.agent.notify.Notifier;
 import org.omnileads.omlha.agent.metrics.PrometheusMetrics;
 import org.omnileads.omlha.agent.status.AgentStatus;
 import org.omnileads.omlha.agent.status.GroupStatus;
@@ -58,7 +60,8 @@ public final class Agent implements AutoCloseable {
     /** Opens everything and starts the loop; returns once every group has started. */
     public void start() throws Exception {
         keep(InstanceLock.acquire(config.controlSocket()));
-        logInactiveFeatures();
+        // Closed last of all (resources close in reverse): the shutdown's STOP notifications still go out.
+        Notifier notifier = keep(Notifications.from(config.notifications()));
         AddressManager addresses = keep(AddressManager.open());
         LinkMonitor links = keep(LinkMonitor.open());
         Poller poller = keep(new Poller());
@@ -88,7 +91,7 @@ public final class Agent implements AutoCloseable {
                 announcers.put(nic, announcer);
             }
             List<VipAddress> vips = group.vips();
-            GroupRuntime runtime = new GroupRuntime(group, channel, addresses, announcer, vips);
+            GroupRuntime runtime = new GroupRuntime(group, channel, addresses, announcer, vips, notifier, config.tenant(), config.node());
             channel.register(runtime);
             runtime.removeStaleVips();
             groups.add(runtime);
@@ -161,14 +164,6 @@ public final class Agent implements AutoCloseable {
         }
         throw new IllegalStateException("interface " + nic + " has no " + (ipv6 ? "IPv6 link-local" : "IPv4")
                 + " address of its own to send VRRP adverts from (VIPs do not count)");
-    }
-
-    private void logInactiveFeatures() {
-        for (GroupConfig group : config.groups()) {
-        }
-        if (config.notifications().email().isPresent() || config.notifications().exec().isPresent()) {
-            log.warn("notify: configured but not active yet (notifications arrive with issue 5)");
-        }
     }
 
     /** From a probe's thread: log the change and let the loop re-weigh the groups that track the probe. */

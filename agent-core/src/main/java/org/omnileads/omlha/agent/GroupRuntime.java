@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.omnileads.omlha.agent.config.GroupConfig;
+import org.omnileads.omlha.agent.notify.Notification;
+import org.omnileads.omlha.agent.notify.Notifier;
 import org.omnileads.omlha.agent.status.GroupStatus;
 import org.omnileads.omlha.vip.AddressManager;
 import org.omnileads.omlha.vip.AnnounceSchedule;
@@ -35,6 +37,9 @@ final class GroupRuntime implements RouterActions {
     private static final long VIP_CHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final GroupConfig config;
+    private final Notifier notifier;
+    private final String tenant;
+    private final String node;
     private final VrrpChannel channel;
     private final AddressManager addresses;
     private final Announcer announcer;
@@ -77,8 +82,12 @@ final class GroupRuntime implements RouterActions {
         long lastAdvertNanos;
     }
 
-    GroupRuntime(GroupConfig config, VrrpChannel channel, AddressManager addresses, Announcer announcer, List<VipAddress> vips) {
+    GroupRuntime(GroupConfig config, VrrpChannel channel, AddressManager addresses, Announcer announcer, List<VipAddress> vips,
+                 Notifier notifier, String tenant, String node) {
         this.config = config;
+        this.notifier = notifier;
+        this.tenant = tenant;
+        this.node = node;
         this.channel = channel;
         this.addresses = addresses;
         this.announcer = announcer;
@@ -253,9 +262,15 @@ final class GroupRuntime implements RouterActions {
         return config.follow();
     }
 
-    /** What the follow policy last saw, for status and metrics. */
+    /** What the follow policy last saw, for status and metrics; a newly stale primary is also notified. */
     void setDatabase(GroupStatus.DatabaseStatus database) {
+        boolean wasStale = this.database != null && this.database.stalePrimary();
         this.database = database;
+        if (database.stalePrimary() && !wasStale) {
+            log.error("group {}: this node's database is a STALE PRIMARY: {}", name(), database.detail());
+            notifier.notify(new Notification(tenant, node, name(), "STALE_PRIMARY", router.effectivePriority(), database.detail(),
+                    Instant.now()));
+        }
     }
 
     /** Graceful stop: a MASTER sends priority 0 and releases its VIPs. */
@@ -339,7 +354,11 @@ final class GroupRuntime implements RouterActions {
         if (transitions.size() == TRANSITIONS_KEPT) {
             transitions.removeFirst();
         }
-        transitions.addLast(new GroupStatus.TransitionRecord(Instant.now().toString(), from.name(), to.name(), reason));
+        Instant at = Instant.now();
+        transitions.addLast(new GroupStatus.TransitionRecord(at.toString(), from.name(), to.name(), reason));
+        // keepalived's scripts know STOP for a shutdown; the others keep their names.
+        String state = to == VrrpState.INIT ? "STOP" : to.name();
+        notifier.notify(new Notification(tenant, node, name(), state, router.effectivePriority(), reason, at));
     }
 
     /** One frame for each VIP that is on the NIC: never draw traffic to an address we do not hold. */
