@@ -105,6 +105,11 @@ final class Cluster implements AutoCloseable {
         }
     }
 
+    /** GET /metrics from the client namespace (bash's /dev/tcp: no HTTP client package needed there). */
+    String scrapeMetrics(String address) throws IOException {
+        return lab.exec(client, "bash", "-c", "exec 3<>/dev/tcp/" + address + "/9273; printf 'GET /metrics HTTP/1.0\\r\\n\\r\\n' >&3; cat <&3");
+    }
+
     /** The MAC the client's neighbour table has for {@code address}, if any. */
     Optional<String> clientNeighbour(String address) {
         try {

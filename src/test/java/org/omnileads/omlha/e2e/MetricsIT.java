@@ -13,11 +13,6 @@ import org.omnileads.omlha.agent.lab.LabAgent;
 class MetricsIT {
     private static final Duration LIMIT = Duration.ofSeconds(15);
 
-    private static String scrape(Cluster c, String address) throws Exception {
-        // bash's /dev/tcp: no HTTP client package needed in the client namespace.
-        return c.lab.exec(c.client, "bash", "-c", "exec 3<>/dev/tcp/" + address + "/9273; printf 'GET /metrics HTTP/1.0\\r\\n\\r\\n' >&3; cat <&3");
-    }
-
     private static boolean has(String metrics, String regex) {
         return Pattern.compile("(?m)^" + regex + "$").matcher(metrics).find();
     }
@@ -30,7 +25,7 @@ class MetricsIT {
                     + Cluster.group("web", 51, 150, Cluster.VIP4 + "/24", "advert-interval = 100ms, track = [{ probe = svc, weight = 0 }]"));
             c.agent(2, Cluster.group("web", 51, 100, Cluster.VIP4 + "/24", "advert-interval = 100ms"));
             Await.until(LIMIT, "n1 holds the VIP", () -> n1.isMasterWithVips("web"), c::diagnostics);
-            String m = scrape(c, "192.0.2.11");
+            String m = c.scrapeMetrics("192.0.2.11");
             assertTrue(m.startsWith("HTTP/1.1 200"), m);
             assertTrue(has(m, "omlha_group_state\\{group=\"web\",state=\"MASTER\"\\} 1\\.0"), m);
             assertTrue(has(m, "omlha_group_state\\{group=\"web\",state=\"BACKUP\"\\} 0\\.0"), m);

@@ -55,7 +55,8 @@ class PostgresRolesIT {
             java.nio.file.Path script = c.lab.workDir().resolve("n1-notify.sh");
             java.nio.file.Files.writeString(script, "#!/bin/sh\necho \"$1 $2 $3 $4\" >> " + calls + "\n");
             java.nio.file.Files.setPosixFilePermissions(script, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-            LabAgent n1 = c.agent(1, agentConfig(150, "192.0.2.11", "192.0.2.12") + "\n  notify.exec = \"" + script + "\"");
+            LabAgent n1 = c.agent(1, agentConfig(150, "192.0.2.11", "192.0.2.12") + "\n  notify.exec = \"" + script + "\""
+                    + "\n  metrics.listen = \"192.0.2.11:9273\"");
             LabAgent n2 = c.agent(2, agentConfig(100, "192.0.2.12", "192.0.2.11"));
 
             // Start: RW on the primary, RO on the standby.
@@ -98,6 +99,8 @@ class PostgresRolesIT {
                 Await.until(LIMIT, "the notify hook heard of the stale primary",
                         () -> lines(calls).contains("GROUP pgsql-rw STALE_PRIMARY 150"), () -> String.join("\n", lines(calls)));
                 assertTrue(n1.logText().contains("STALE PRIMARY"), "logged as an error too");
+                String metrics = c.scrapeMetrics("192.0.2.11");
+                assertTrue(metrics.contains("omlha_postgresql_stale_primary{group=\"pgsql-rw\"} 1.0"), metrics);
                 Await.holds(Duration.ofSeconds(3), "RW and RO stay on n2, the true primary",
                         () -> c.onlyHolderIs(c.hosts.get(1), RW) && c.onlyHolderIs(c.hosts.get(1), RO), () -> c.diagnostics() + db(db1, db2));
                 List<Long> whileStale = writer.acknowledgedIdsSentBetween(restarted, System.nanoTime());
