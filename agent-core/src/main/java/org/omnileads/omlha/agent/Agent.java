@@ -51,6 +51,7 @@ public final class Agent implements AutoCloseable {
     private Thread loopThread;
     private ControlServer control;
     private ProbeScheduler probes;
+    private SystemdNotify systemd;
     private volatile boolean stopTimedOut;
 
     public Agent(AgentConfig config) {
@@ -124,6 +125,10 @@ public final class Agent implements AutoCloseable {
             probes.add(created, probe.interval(), probe.timeout(), probe.rise(), probe.fall());
         }
         probes.start();
+        systemd = keep(SystemdNotify.fromEnvironment(System.getenv()));
+        if (systemd.watchdogIntervalNanos() > 0) {
+            loop.setHeartbeat(systemd::watchdog, systemd.watchdogIntervalNanos());
+        }
         loopThread = new Thread(loop, "vrrp-loop");
         loopThread.setPriority(Thread.MAX_PRIORITY);
         loopThread.start();
@@ -135,6 +140,7 @@ public final class Agent implements AutoCloseable {
         }
         log.info("omlha-agent started on node {} with {} group(s); control socket {}", config.node(), groups.size(),
                 config.controlSocket());
+        systemd.ready();
     }
 
     private VrrpChannel openChannel(String nic, int ifIndex, boolean ipv6, Set<InetAddress> vips) throws UnknownHostException {
@@ -214,6 +220,9 @@ public final class Agent implements AutoCloseable {
      * with a fresh netlink socket (removal is idempotent) and {@link #failed()} turns true.
      */
     public void stop() {
+        if (systemd != null) {
+            systemd.stopping();
+        }
         if (control != null) {
             control.close();
         }

@@ -49,6 +49,10 @@ final class VrrpLoop implements Runnable {
     /** The last result of every PostgreSQL probe (and peer probe), for the follow policy. */
     private final Map<String, ProbeResult> probeResults = new java.util.HashMap<>();
 
+    private Runnable heartbeat = () -> { };
+    private long heartbeatNanos;
+    private long nextHeartbeat;
+
     VrrpLoop(Ticker ticker, Poller poller, List<VrrpChannel> channels, List<GroupRuntime> groups, LinkMonitor linkMonitor,
              Map<Integer, Boolean> initialLinkUp, Set<String> activeProbes, Map<String, List<String>> peerProbes) {
         this.activeProbes = Set.copyOf(activeProbes);
@@ -84,7 +88,14 @@ final class VrrpLoop implements Runnable {
                 }
                 // Read the clock again: slow timer work (a netlink round trip) must not delay the next deadline.
                 now = ticker.nanoTime();
+                if (heartbeatNanos > 0 && now - nextHeartbeat >= 0) {
+                    heartbeat.run(); // systemd's watchdog hears from this very loop: a stuck loop gets the agent restarted
+                    nextHeartbeat = now + heartbeatNanos;
+                }
                 long deadline = now + IDLE_WAIT_NANOS;
+                if (heartbeatNanos > 0 && nextHeartbeat - deadline < 0) {
+                    deadline = nextHeartbeat;
+                }
                 for (GroupRuntime group : groups) {
                     deadline = group.nextDeadline(now, deadline);
                 }
@@ -210,6 +221,13 @@ final class VrrpLoop implements Runnable {
         return new GroupStatus.DatabaseStatus(follow.probe(), follow.role().name().toLowerCase(java.util.Locale.ROOT),
                 facts.get("role"), facts.get("timeline"), facts.get("lag_bytes"), outcome.stalePrimary(),
                 outcome.faultReason() != null ? outcome.faultReason() : self.result().detail());
+    }
+
+    /** Runs {@code beat} on the loop thread every {@code intervalNanos} (set before the loop starts). */
+    void setHeartbeat(Runnable beat, long intervalNanos) {
+        this.heartbeat = beat;
+        this.heartbeatNanos = intervalNanos;
+        this.nextHeartbeat = ticker.nanoTime();
     }
 
     /** Runs {@code query} on the loop thread and returns its answer (for status). */
