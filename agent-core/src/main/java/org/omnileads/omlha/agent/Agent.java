@@ -44,13 +44,18 @@ import org.slf4j.LoggerFactory;
 public final class Agent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Agent.class);
 
-    private final AgentConfig config;
+    private volatile AgentConfig config;
+    private Notifier notifier;
+    private AddressManager addresses;
+    private LinkMonitor links;
+    private final Map<String, VrrpChannel> channels = new LinkedHashMap<>();
+    private final Map<String, Announcer> announcers = new HashMap<>();
     private final long startedAtMillis = System.currentTimeMillis();
     private final List<AutoCloseable> resources = new ArrayList<>();
     private VrrpLoop loop;
     private Thread loopThread;
     private ControlServer control;
-    private ProbeScheduler probes;
+    private volatile ProbeScheduler probes;
     private SystemdNotify systemd;
     private volatile boolean stopTimedOut;
 
@@ -62,69 +67,22 @@ public final class Agent implements AutoCloseable {
     public void start() throws Exception {
         keep(InstanceLock.acquire(config.controlSocket()));
         // Closed last of all (resources close in reverse): the shutdown's STOP notifications still go out.
-        Notifier notifier = keep(Notifications.from(config.notifications()));
-        AddressManager addresses = keep(AddressManager.open());
-        LinkMonitor links = keep(LinkMonitor.open());
+        notifier = keep(Notifications.from(config.notifications()));
+        addresses = keep(AddressManager.open());
+        links = keep(LinkMonitor.open());
         Poller poller = keep(new Poller());
-        Set<InetAddress> allVips = new HashSet<>();
-        for (GroupConfig group : config.groups()) {
-            for (VipAddress vip : group.vips()) {
-                allVips.add(vip.address());
-            }
-        }
 
-        Map<String, VrrpChannel> channels = new LinkedHashMap<>();
-        Map<String, Announcer> announcers = new HashMap<>();
         Map<Integer, Boolean> linkUp = new HashMap<>();
         List<GroupRuntime> groups = new ArrayList<>();
+        List<VrrpChannel> newChannels = new ArrayList<>();
         for (GroupConfig group : config.groups()) {
-            String nic = group.interfaceName();
-            LinkState link = links.query(nic);
-            linkUp.put(link.ifIndex(), link.up());
-            VrrpChannel channel = channels.get(nic + "/" + group.isIpv6());
-            if (channel == null) {
-                channel = openChannel(nic, link.ifIndex(), group.isIpv6(), allVips);
-                channels.put(nic + "/" + group.isIpv6(), channel);
-            }
-            Announcer announcer = announcers.get(nic);
-            if (announcer == null) {
-                announcer = keep(Announcer.open(nic, link.ifIndex(), link.mac()));
-                announcers.put(nic, announcer);
-            }
-            List<VipAddress> vips = group.vips();
-            GroupRuntime runtime = new GroupRuntime(group, channel, addresses, announcer, vips, notifier, config.tenant(), config.node());
-            channel.register(runtime);
-            runtime.removeStaleVips();
+            GroupRuntime runtime = buildGroup(config, group, newChannels);
+            linkUp.put(runtime.channel().ifIndex(), links.query(group.interfaceName()).up());
+            runtime.channel().register(runtime);
             groups.add(runtime);
-            log.info("group {}: vrid {} on {} (VRRPv{}, priority {}, advert every {} ms{}), VIPs {}, source {}",
-                    group.name(), group.vrid(), nic, group.version(), group.priority(), group.advertInterval().toMillis(),
-                    group.unicastPeers().isEmpty() ? "" : ", unicast to " + group.unicastPeers(), vips,
-                    channel.primaryAddress().getHostAddress());
         }
-
-        Set<String> probeNames = new HashSet<>();
-        config.probes().forEach(p -> probeNames.add(p.name()));
-        Map<String, List<String>> peerProbes = new HashMap<>();
-        for (ProbeConfig probe : config.probes()) {
-            List<String> peers = ProbeFactory.peerNames(probe);
-            if (!peers.isEmpty()) {
-                peerProbes.put(probe.name(), peers);
-            }
-        }
-        loop = new VrrpLoop(Ticker.SYSTEM, poller, List.copyOf(channels.values()), groups, links, linkUp, probeNames, peerProbes);
-        probes = keep(new ProbeScheduler(this::onProbeChange));
-        for (ProbeConfig probe : config.probes()) {
-            Probe created = ProbeFactory.create(probe);
-            if (probe.type().equals("postgresql")) {
-                created = new ResultTap(created, loop::onProbeResult);
-                // The peers' databases, asked directly: the facts that tell a stale primary from the true one.
-                for (Probe peer : ProbeFactory.peers(probe)) {
-                    probes.add(new ResultTap(peer, loop::onProbeResult), probe.interval(), probe.timeout(), 1, 1);
-                }
-            }
-            probes.add(created, probe.interval(), probe.timeout(), probe.rise(), probe.fall());
-        }
-        probes.start();
+        loop = new VrrpLoop(Ticker.SYSTEM, poller, newChannels, groups, links, linkUp, probeNames(config), peerProbes(config));
+        probes = startProbes(config);
         systemd = keep(SystemdNotify.fromEnvironment(System.getenv()));
         if (systemd.watchdogIntervalNanos() > 0) {
             loop.setHeartbeat(systemd::watchdog, systemd.watchdogIntervalNanos());
@@ -149,6 +107,162 @@ public final class Agent implements AutoCloseable {
         VrrpChannel channel = new VrrpChannel(nic, ifIndex, ipv6, primary, socket);
         keep(channel);
         return channel;
+    }
+
+    /**
+     * The runtime of one configured group: its (possibly new) socket and announcer, its stale VIPs removed. A socket
+     * opened here is added to {@code newChannels}.
+     */
+    private GroupRuntime buildGroup(AgentConfig config, GroupConfig group, List<VrrpChannel> newChannels) throws UnknownHostException {
+        String nic = group.interfaceName();
+        LinkState link = links.query(nic);
+        String key = nic + "/" + group.isIpv6();
+        VrrpChannel channel = channels.get(key);
+        if (channel == null) {
+            channel = openChannel(nic, link.ifIndex(), group.isIpv6(), allVips(config));
+            channels.put(key, channel);
+            newChannels.add(channel);
+        }
+        Announcer announcer = announcers.get(nic);
+        if (announcer == null) {
+            announcer = keep(Announcer.open(nic, link.ifIndex(), link.mac()));
+            announcers.put(nic, announcer);
+        }
+        GroupRuntime runtime = new GroupRuntime(group, channel, addresses, announcer, group.vips(), notifier, config.tenant(), config.node());
+        runtime.removeStaleVips();
+        log.info("group {}: vrid {} on {} (VRRPv{}, priority {}, advert every {} ms{}), VIPs {}, source {}",
+                group.name(), group.vrid(), nic, group.version(), group.priority(), group.advertInterval().toMillis(),
+                group.unicastPeers().isEmpty() ? "" : ", unicast to " + group.unicastPeers(), group.vips(),
+                channel.primaryAddress().getHostAddress());
+        return runtime;
+    }
+
+    private static Set<InetAddress> allVips(AgentConfig config) {
+        Set<InetAddress> all = new HashSet<>();
+        for (GroupConfig group : config.groups()) {
+            for (VipAddress vip : group.vips()) {
+                all.add(vip.address());
+            }
+        }
+        return all;
+    }
+
+    private static Set<String> probeNames(AgentConfig config) {
+        Set<String> names = new HashSet<>();
+        config.probes().forEach(p -> names.add(p.name()));
+        return names;
+    }
+
+    private static Map<String, List<String>> peerProbes(AgentConfig config) {
+        Map<String, List<String>> peerProbes = new HashMap<>();
+        for (ProbeConfig probe : config.probes()) {
+            List<String> peers = ProbeFactory.peerNames(probe);
+            if (!peers.isEmpty()) {
+                peerProbes.put(probe.name(), peers);
+            }
+        }
+        return peerProbes;
+    }
+
+    /** Every configured probe under a fresh scheduler; PostgreSQL probes (and their peers) feed every result to the loop. */
+    private ProbeScheduler startProbes(AgentConfig config) {
+        ProbeScheduler scheduler = new ProbeScheduler(this::onProbeChange);
+        for (ProbeConfig probe : config.probes()) {
+            Probe created = ProbeFactory.create(probe);
+            if (probe.type().equals("postgresql")) {
+                created = new ResultTap(created, loop::onProbeResult);
+                // The peers' databases, asked directly: the facts that tell a stale primary from the true one.
+                for (Probe peer : ProbeFactory.peers(probe)) {
+                    scheduler.add(new ResultTap(peer, loop::onProbeResult), probe.interval(), probe.timeout(), 1, 1);
+                }
+            }
+            scheduler.add(created, probe.interval(), probe.timeout(), probe.rise(), probe.fall());
+        }
+        scheduler.start();
+        return scheduler;
+    }
+
+    /**
+     * SIGHUP: applies {@code next} without a transition for what did not change. Unchanged groups keep their state
+     * and VIPs; changed groups restart (a MASTER resigns with priority 0 first); removed groups release their VIPs;
+     * new groups start. Probes are restarted only when their configuration changed. Settings that need a restart
+     * (node, tenant, control socket, metrics, notifications) are reported, not applied.
+     */
+    public synchronized void reload(AgentConfig next) throws Exception {
+        AgentConfig current = config;
+        for (String restartOnly : restartOnlyChanges(current, next)) {
+            log.warn("reload: {} changed; restart the agent to apply it", restartOnly);
+        }
+        boolean probesChanged = !current.probes().equals(next.probes());
+        Set<String> forget = new HashSet<>();
+        if (probesChanged) {
+            for (ProbeConfig probe : current.probes()) {
+                if (!next.probes().contains(probe)) {
+                    forget.add(probe.name());
+                }
+            }
+        }
+        Map<String, GroupConfig> before = new LinkedHashMap<>();
+        current.groups().forEach(g -> before.put(g.name(), g));
+        Map<String, GroupConfig> after = new LinkedHashMap<>();
+        next.groups().forEach(g -> after.put(g.name(), g));
+        String summary = loop.ask(l -> {
+            List<String> done = new ArrayList<>();
+            try {
+                if (probesChanged) {
+                    l.replaceProbes(probeNames(next), peerProbes(next), forget);
+                }
+                for (GroupRuntime group : List.copyOf(l.groups())) {
+                    GroupConfig wanted = after.get(group.name());
+                    if (wanted == null || !wanted.equals(before.get(group.name()))) {
+                        l.removeGroup(group);
+                        done.add((wanted == null ? "removed " : "restarted ") + group.name());
+                    }
+                }
+                for (GroupConfig group : next.groups()) {
+                    if (group.equals(before.get(group.name()))) {
+                        continue;
+                    }
+                    List<VrrpChannel> newChannels = new ArrayList<>();
+                    GroupRuntime runtime = buildGroup(next, group, newChannels);
+                    newChannels.forEach(l::addChannel);
+                    l.addGroup(runtime, links.query(group.interfaceName()).up());
+                    if (!before.containsKey(group.name())) {
+                        done.add("added " + group.name());
+                    }
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e.getMessage(), e);
+            }
+            return done.isEmpty() ? "no group changed" : String.join(", ", done);
+        }).get(30, TimeUnit.SECONDS);
+        if (probesChanged) {
+            ProbeScheduler old = probes;
+            probes = startProbes(next);
+            old.close();
+        }
+        config = next;
+        log.info("reload: {}{}", summary, probesChanged ? "; probes restarted" : "");
+    }
+
+    private static List<String> restartOnlyChanges(AgentConfig a, AgentConfig b) {
+        List<String> changed = new ArrayList<>();
+        if (!a.node().equals(b.node())) {
+            changed.add("node");
+        }
+        if (!a.tenant().equals(b.tenant())) {
+            changed.add("tenant");
+        }
+        if (!a.controlSocket().equals(b.controlSocket())) {
+            changed.add("control.socket");
+        }
+        if (!a.metricsListen().equals(b.metricsListen())) {
+            changed.add("metrics.listen");
+        }
+        if (!a.notifications().equals(b.notifications())) {
+            changed.add("notify");
+        }
+        return changed;
     }
 
     /**
@@ -268,6 +382,10 @@ public final class Agent implements AutoCloseable {
 
     @Override
     public void close() {
+        if (probes != null) {
+            probes.close(); // first: no probe result may reach a loop that is gone
+            probes = null;
+        }
         for (int i = resources.size() - 1; i >= 0; i--) {
             try {
                 resources.get(i).close();

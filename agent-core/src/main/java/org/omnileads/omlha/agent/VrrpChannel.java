@@ -41,6 +41,12 @@ final class VrrpChannel implements AutoCloseable {
         groupsByVrid[group.vrid()] = group;
     }
 
+    void unregister(GroupRuntime group) {
+        if (groupsByVrid[group.vrid()] == group) {
+            groupsByVrid[group.vrid()] = null;
+        }
+    }
+
     String interfaceName() {
         return interfaceName;
     }

@@ -43,9 +43,9 @@ final class VrrpLoop implements Runnable {
     private final RateLimitedLog errorLog = new RateLimitedLog(log, TimeUnit.SECONDS.toNanos(10));
     private long containedErrors;
 
-    private final Set<String> activeProbes;
+    private Set<String> activeProbes;
     /** For each followed PostgreSQL probe, the names of the probes of its peers' databases. */
-    private final Map<String, List<String>> peerProbes;
+    private Map<String, List<String>> peerProbes;
     /** The last result of every PostgreSQL probe (and peer probe), for the follow policy. */
     private final Map<String, ProbeResult> probeResults = new java.util.HashMap<>();
 
@@ -59,8 +59,8 @@ final class VrrpLoop implements Runnable {
         this.peerProbes = Map.copyOf(peerProbes);
         this.ticker = ticker;
         this.poller = poller;
-        this.channels = channels;
-        this.groups = groups;
+        this.channels = new java.util.ArrayList<>(channels);
+        this.groups = new java.util.ArrayList<>(groups);
         this.linkMonitor = linkMonitor;
         this.initialLinkUp = initialLinkUp;
         for (VrrpChannel channel : channels) {
@@ -221,6 +221,36 @@ final class VrrpLoop implements Runnable {
         return new GroupStatus.DatabaseStatus(follow.probe(), follow.role().name().toLowerCase(java.util.Locale.ROOT),
                 facts.get("role"), facts.get("timeline"), facts.get("lag_bytes"), outcome.stalePrimary(),
                 outcome.faultReason() != null ? outcome.faultReason() : self.result().detail());
+    }
+
+    // ---- reload: called on the loop thread only (through ask) ----
+
+    /** A new socket (a new interface or address family after a reload). */
+    void addChannel(VrrpChannel channel) {
+        channels.add(channel);
+        poller.register(channel.fd());
+    }
+
+    /** A group of a reloaded config: starts at once (BACKUP, or FAULT if its link or its probes say so). */
+    void addGroup(GroupRuntime group, boolean linkUp) {
+        groups.add(group);
+        group.channel().register(group);
+        group.start(ticker.nanoTime(), linkUp, tracking(group));
+    }
+
+    /** A group gone from the config, or about to be replaced: a MASTER sends priority 0 and releases its VIPs. */
+    void removeGroup(GroupRuntime group) {
+        group.shutdown(ticker.nanoTime());
+        group.channel().unregister(group);
+        groups.remove(group);
+    }
+
+    /** The probes of a reloaded config; the results of probes that changed or are gone are forgotten. */
+    void replaceProbes(Set<String> active, Map<String, List<String>> peers, Set<String> forget) {
+        activeProbes = Set.copyOf(active);
+        peerProbes = Map.copyOf(peers);
+        probeUp.keySet().removeIf(forget::contains);
+        probeResults.keySet().removeIf(name -> forget.contains(name.contains("@") ? name.substring(0, name.indexOf('@')) : name));
     }
 
     /** Runs {@code beat} on the loop thread every {@code intervalNanos} (set before the loop starts). */

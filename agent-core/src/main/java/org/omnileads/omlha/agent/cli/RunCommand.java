@@ -21,6 +21,23 @@ import sun.misc.Signal;
 final class RunCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
 
+    /** SIGHUP: a bad file is reported and the running config stays; a good one is applied (see {@link Agent#reload}). */
+    private void reload(Agent agent) {
+        log.info("SIGHUP: reloading {}", config);
+        AgentConfig next;
+        try {
+            next = ConfigLoader.load(config);
+        } catch (ConfigException e) {
+            log.error("reload refused, the running configuration stays:\n{}", e.getMessage());
+            return;
+        }
+        try {
+            agent.reload(next);
+        } catch (Exception e) {
+            log.error("reload failed: {}", e.getMessage() == null ? e.toString() : e.getMessage(), e);
+        }
+    }
+
     @Option(names = {"-c", "--config"}, description = "configuration file (default: ${DEFAULT-VALUE})", defaultValue = Main.DEFAULT_CONFIG)
     Path config;
 
@@ -37,9 +54,8 @@ final class RunCommand implements Callable<Integer> {
         // Our own handlers, not a shutdown hook: a clean stop exits 0, and the VIPs are released before exit.
         Signal.handle(new Signal("TERM"), s -> stopRequested.countDown());
         Signal.handle(new Signal("INT"), s -> stopRequested.countDown());
-        Signal.handle(new Signal("HUP"), s -> log.warn("SIGHUP: reload is not supported yet (it arrives with issue 5); restart the agent to apply a new config"));
-
         Agent agent = new Agent(loaded);
+        Signal.handle(new Signal("HUP"), s -> reload(agent));
         try {
             agent.start();
         } catch (Exception e) {

@@ -27,8 +27,18 @@ public final class LabAgent {
         this.config = lab.workDir().resolve(host.name() + ".conf");
         this.socket = lab.workDir().resolve(host.name() + ".sock");
         this.log = lab.workDir().resolve(host.name() + ".log");
+        writeConfig(groupsHocon);
+    }
+
+    /** Rewrites the config file with other groups (same node, interface and control socket); see {@link #reload}. */
+    public void writeConfig(String groupsHocon) throws IOException {
         Files.writeString(config, "omlha {\n  node = \"" + host.name() + "\"\n  interface = \"eth0\"\n"
                 + "  control.socket = \"" + socket + "\"\n  metrics.listen = \"\"\n" + groupsHocon + "\n}\n");
+    }
+
+    /** SIGHUP: the agent reloads its config file. */
+    public void reload() throws IOException {
+        NetnsLab.run("kill", "-HUP", Long.toString(process.pid()));
     }
 
     /** The command that starts the agent from the current JVM's own jar (what {@code omlha-agent lab} uses). */
