@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** {@code omlha-agent}: the daemon and the commands operators run on a node (CONTRACT.md, "Commands"). */
 @Command(name = "omlha-agent", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "High-availability agent for OMniLeads: VRRP virtual IPs, interoperable with keepalived.",
-        subcommands = {RunCommand.class, StatusCommand.class, CheckConfigCommand.class, LabCommand.class,
+        subcommands = {RunCommand.class, StatusCommand.class, CheckConfigCommand.class, LabCommand.class, InitCommand.class, ImportKeepalivedCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     static final String DEFAULT_CONFIG = "/etc/omlha/agent.conf";

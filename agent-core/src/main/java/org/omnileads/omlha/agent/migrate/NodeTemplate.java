@@ -1,0 +1,219 @@
+package org.omnileads.omlha.agent.migrate;
+
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The agent configuration of one OMniLeads HA node, written from the installer variables of the OMniLeads HA
+ * document: {@code oml_ha_rol} (main | backup), {@code oml_ha_vip}, {@code oml_ha_vip_nic}, {@code oml_ha_tenant},
+ * {@code oml_ha_email}, and for PostgreSQL {@code oml_ha_vip_main} (read-write) and {@code oml_ha_vip_backup}
+ * (read-only). The main node has priority 150, the backup 100; both preempt, so the main takes the VIP back when it
+ * returns (the document's takeover).
+ */
+public final class NodeTemplate {
+
+    /** The cluster a node belongs to; each has its own VRIDs by default. */
+    public enum Role {
+        ASTERISK, HAPROXY, POSTGRESQL;
+
+        public static Role parse(String text) throws InitException {
+            for (Role role : values()) {
+                if (role.name().equalsIgnoreCase(text)) {
+                    return role;
+                }
+            }
+            throw new InitException("--role", "must be asterisk, haproxy or postgresql, got " + Hocon.quote(text));
+        }
+
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    public static final String ROL = "oml_ha_rol";
+    public static final String VIP = "oml_ha_vip";
+    public static final String NIC = "oml_ha_vip_nic";
+    public static final String TENANT = "oml_ha_tenant";
+    public static final String EMAIL = "oml_ha_email";
+    public static final String VIP_MAIN = "oml_ha_vip_main";
+    public static final String VIP_BACKUP = "oml_ha_vip_backup";
+
+    static final int ASTERISK_VRID = 51;
+    static final int HAPROXY_VRID = 52;
+    static final int PGSQL_RW_VRID = 61;
+    static final int PGSQL_RO_VRID = 62;
+    /** HAProxy's usual stats port; the probe wants {@code monitor-uri /health} on a frontend bound there. */
+    static final String HAPROXY_HEALTH_URL = "http://127.0.0.1:8404/health";
+
+    private static final Pattern IPV4 = Pattern.compile(
+            "((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])");
+    private static final Pattern EMAIL_ADDRESS = Pattern.compile("[^@\\s,]+@[^@\\s,]+\\.[^@\\s,]+");
+    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,252})");
+
+    private NodeTemplate() {
+    }
+
+    /**
+     * When {@code --role} is not given: a node with the PostgreSQL VIP variables is a PostgreSQL node; Asterisk and
+     * HAProxy nodes have the same variables and must say which they are.
+     */
+    public static Role inferRole(Map<String, String> env) throws InitException {
+        if (present(env, VIP_MAIN) || present(env, VIP_BACKUP)) {
+            return Role.POSTGRESQL;
+        }
+        throw new InitException("--role", "required (asterisk or haproxy): " + VIP + " alone does not say which cluster "
+                + "this node is in");
+    }
+
+    /** The commented HOCON for this node; {@code hostname} is used for the notification sender. */
+    public static String render(Role role, Map<String, String> env, String hostname) throws InitException {
+        boolean main = switch (required(env, ROL).toLowerCase(Locale.ROOT)) {
+            case "main" -> true;
+            case "backup" -> false;
+            default -> throw new InitException(ROL, "must be main or backup, got " + Hocon.quote(env.get(ROL)));
+        };
+        String nic = interfaceName(required(env, NIC));
+        Optional<String> tenant = optional(env, TENANT);
+        Optional<String> email = optional(env, EMAIL);
+        if (email.isPresent() && !EMAIL_ADDRESS.matcher(email.get()).matches()) {
+            throw new InitException(EMAIL, "expected an e-mail address like notifications@domain.com, got "
+                    + Hocon.quote(email.get()));
+        }
+        String host = HOST.matcher(hostname).matches() ? hostname : "localhost";
+        int priority = main ? 150 : 100;
+
+        StringBuilder out = new StringBuilder();
+        out.append("# omlha-agent: ").append(role.label()).append(" node, ").append(main ? "main" : "backup")
+                .append(" (written by `omlha-agent init --from-env` from the OMniLeads installer variables).\n")
+                .append("# Check it with: omlha-agent check-config -c /etc/omlha/agent.conf\n")
+                .append("omlha {\n")
+                .append("  # node = \"...\"                   # shown in status and notifications; default: the hostname\n");
+        tenant.ifPresent(t -> out.append("  tenant = ").append(Hocon.quote(t)).append("   # ").append(TENANT).append('\n'));
+        out.append("  interface = ").append(Hocon.quote(nic)).append("   # ").append(NIC).append(": the NIC of the VIPs\n")
+                .append("  # VRRPv3 between agents; set version = 2 while a keepalived node is still in the group.\n")
+                .append("  vrrp { version = 3, advert-interval = 1s }\n\n")
+                .append("  # The VRIDs are this role's defaults: every VRRP cluster on one network needs its own,\n")
+                .append("  # so change them when two clusters share a LAN (the same VRID on both nodes of a pair).\n")
+                .append("  groups {\n");
+        switch (role) {
+            case ASTERISK -> {
+                String vip = vip(env, VIP);
+                group(out, "asterisk", ASTERISK_VRID, vip, priority, main);
+                out.append("      track = [{ probe = asterisk, weight = 0 }]   # FAULT (VIP released) while Asterisk does not answer\n")
+                        .append("    }\n  }\n\n  probes {\n")
+                        .append("    # SIP OPTIONS to the local Asterisk; any final response means up.\n")
+                        .append("    asterisk { type = sip-options, target = \"127.0.0.1:5060\", interval = 1s, timeout = 500ms, "
+                                + "rise = 2, fall = 2 }\n  }\n");
+            }
+            case HAPROXY -> {
+                String vip = vip(env, VIP);
+                group(out, "haproxy", HAPROXY_VRID, vip, priority, main);
+                out.append("      track = [{ probe = haproxy, weight = 0 }]    # FAULT (VIP released) while HAProxy does not answer\n")
+                        .append("    }\n  }\n\n  probes {\n")
+                        .append("    # HAProxy's stats port; haproxy.cfg needs a frontend with `bind 127.0.0.1:8404` and\n")
+                        .append("    # `monitor-uri /health` (or point url at the stats page, or any port HAProxy answers on).\n")
+                        .append("    haproxy { type = http, url = ").append(Hocon.quote(HAPROXY_HEALTH_URL))
+                        .append(", interval = 1s, timeout = 500ms, rise = 2, fall = 1 }\n  }\n");
+            }
+            case POSTGRESQL -> {
+                String rw = vip(env, VIP_MAIN);
+                String ro = vip(env, VIP_BACKUP);
+                if (rw.equals(ro)) {
+                    throw new InitException(VIP_BACKUP, "must differ from " + VIP_MAIN + " (" + rw + ")");
+                }
+                out.append("    # The database decides: the read-write VIP only on the primary, the read-only VIP on a\n")
+                        .append("    # healthy standby (on the primary when no standby is healthy). The agent never promotes.\n");
+                group(out, "pgsql-rw", PGSQL_RW_VRID, rw, priority, main);
+                out.append("      follow = { probe = pg, role = primary }\n    }\n");
+                group(out, "pgsql-ro", PGSQL_RO_VRID, ro, priority, main);
+                out.append("      follow = { probe = pg, role = standby }\n    }\n  }\n\n  probes {\n")
+                        .append("    # The probe's user needs pg_monitor; the password comes from the environment.\n")
+                        .append("    # Add peers = [\"jdbc:postgresql://<other node>:5432/postgres\"] to tell a stale primary.\n")
+                        .append("    pg {\n      type = postgresql\n")
+                        .append("      url = \"jdbc:postgresql://127.0.0.1:5432/postgres\"\n")
+                        .append("      user = \"omlha\"\n      password = ${?OMLHA_PG_PASSWORD}\n")
+                        .append("      interval = 1s\n    }\n  }\n");
+            }
+        }
+        if (email.isPresent()) {
+            out.append("\n  notify {\n    email { to = [").append(Hocon.quote(email.get())).append("], from = ")
+                    .append(Hocon.quote("omlha@" + host)).append(", smtp = \"127.0.0.1:25\" }   # ").append(EMAIL).append('\n')
+                    .append("    # exec = \"/etc/omlha/notify.sh\"   # called as: notify.sh GROUP <group> <STATE> <priority>\n")
+                    .append("  }\n");
+        }
+        return out.append("}\n").toString();
+    }
+
+    private static void group(StringBuilder out, String name, int vrid, String vip, int priority, boolean main) {
+        out.append("    ").append(name).append(" {\n")
+                .append("      vrid = ").append(vrid).append('\n')
+                .append("      vips = [").append(Hocon.quote(vip)).append("]\n")
+                .append("      priority = ").append(priority).append(main
+                        ? "                  # oml_ha_rol = main (the backup node has 100)\n"
+                        : "                  # oml_ha_rol = backup (the main node has 150)\n")
+                .append("      preempt = true                  # the main takes the VIP back when it returns (takeover)\n");
+    }
+
+    private static boolean present(Map<String, String> env, String name) {
+        String value = env.get(name);
+        return value != null && !value.isBlank();
+    }
+
+    private static String required(Map<String, String> env, String name) throws InitException {
+        if (!present(env, name)) {
+            throw new InitException(name, "not set (export " + name + "=... as for the OMniLeads installer)");
+        }
+        return env.get(name).trim();
+    }
+
+    private static Optional<String> optional(Map<String, String> env, String name) {
+        return present(env, name) ? Optional.of(env.get(name).trim()) : Optional.empty();
+    }
+
+    /** An address, or address/prefix; a bare address is a host address (/32, /128) as keepalived adds it. */
+    private static String vip(Map<String, String> env, String name) throws InitException {
+        String text = required(env, name);
+        int slash = text.indexOf('/');
+        String address = slash < 0 ? text : text.substring(0, slash);
+        boolean ipv6 = isIpv6(address);
+        if (!IPV4.matcher(address).matches() && !ipv6) {
+            throw new InitException(name, "expected an IP address like 172.16.20.84 (optionally /prefix), got "
+                    + Hocon.quote(text));
+        }
+        int max = ipv6 ? 128 : 32;
+        if (slash < 0) {
+            return address + "/" + max;
+        }
+        String prefix = text.substring(slash + 1);
+        if (!prefix.matches("[0-9]{1,3}") || Integer.parseInt(prefix) < 1 || Integer.parseInt(prefix) > max) {
+            throw new InitException(name, "prefix length must be 1.." + max + ", got " + Hocon.quote(text));
+        }
+        return text;
+    }
+
+    private static boolean isIpv6(String text) {
+        if (!text.matches("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*")) {
+            return false;
+        }
+        try {
+            return InetAddress.getByName("[" + text + "]") instanceof Inet6Address;
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    private static String interfaceName(String name) throws InitException {
+        boolean valid = name.length() <= 15 && !name.equals(".") && !name.equals("..")
+                && name.chars().allMatch(c -> c > 0x20 && c < 0x7f && c != '/' && c != ':');
+        if (!valid) {
+            throw new InitException(NIC, "not a Linux interface name (at most 15 characters, no '/', ':' or blanks): "
+                    + Hocon.quote(name));
+        }
+        return name;
+    }
+}
