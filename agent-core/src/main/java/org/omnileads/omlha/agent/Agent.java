@@ -82,6 +82,7 @@ public final class Agent implements AutoCloseable {
             groups.add(runtime);
         }
         loop = new VrrpLoop(Ticker.SYSTEM, poller, newChannels, groups, links, linkUp, probeNames(config), peerProbes(config));
+        loop.setSyncGroups(config.syncGroups());
         probes = startProbes(config);
         systemd = keep(SystemdNotify.fromEnvironment(System.getenv()));
         if (systemd.watchdogIntervalNanos() > 0) {
@@ -212,6 +213,7 @@ public final class Agent implements AutoCloseable {
                 if (probesChanged) {
                     l.replaceProbes(probeNames(next), peerProbes(next), forget);
                 }
+                l.setSyncGroups(next.syncGroups());
                 for (GroupRuntime group : List.copyOf(l.groups())) {
                     GroupConfig wanted = after.get(group.name());
                     if (wanted == null || !wanted.equals(before.get(group.name()))) {

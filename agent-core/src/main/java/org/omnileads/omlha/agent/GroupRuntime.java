@@ -70,6 +70,8 @@ final class GroupRuntime implements RouterActions {
     private boolean linkUp = true;
     /** Why a tracked weight-0 probe holds the group in FAULT; null when none does. */
     private String trackFault;
+    /** Why a member of the group's sync group holds this one in FAULT; null when none does. */
+    private String syncFault;
     private boolean faulted;
     private long advertsSent;
     private long advertsReceived;
@@ -241,9 +243,28 @@ final class GroupRuntime implements RouterActions {
         }
     }
 
-    /** FAULT while the link is down or a weight-0 probe is down; the router is told only when that changes. */
+    /** Why this group itself is in FAULT (its link, its probes, its database), or null: what a sync group passes on. */
+    String ownFaultReason() {
+        if (!linkUp) {
+            return "interface " + channel.interfaceName() + " down";
+        }
+        return trackFault;
+    }
+
+    /** A member of this group's sync group is in FAULT ({@code reason}), or none is any more (null). */
+    void setSyncFault(long now, String reason) {
+        this.now = now;
+        if (java.util.Objects.equals(syncFault, reason)) {
+            return;
+        }
+        String before = syncFault;
+        syncFault = reason;
+        updateFault(now, reason != null ? reason : "sync group recovered (" + before + " before)");
+    }
+
+    /** FAULT while the link is down, a weight-0 probe or the database says so, or a sync-group member is in FAULT. */
     private void updateFault(long now, String reason) {
-        boolean fault = !linkUp || trackFault != null;
+        boolean fault = !linkUp || trackFault != null || syncFault != null;
         if (fault != faulted) {
             faulted = fault;
             router.setFault(now, fault, reason);

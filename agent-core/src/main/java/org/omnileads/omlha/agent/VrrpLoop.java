@@ -49,6 +49,7 @@ final class VrrpLoop implements Runnable {
     /** The last result of every PostgreSQL probe (and peer probe), for the follow policy. */
     private final Map<String, ProbeResult> probeResults = new java.util.HashMap<>();
 
+    private Map<String, List<String>> syncGroups = Map.of();
     private Runnable heartbeat = () -> { };
     private long heartbeatNanos;
     private long nextHeartbeat;
@@ -76,6 +77,7 @@ final class VrrpLoop implements Runnable {
             for (GroupRuntime group : groups) {
                 group.start(now, initialLinkUp.getOrDefault(group.channel().ifIndex(), true), tracking(group));
             }
+            syncFaults(now);
             started.complete(null);
             while (running) {
                 now = ticker.nanoTime();
@@ -111,8 +113,10 @@ final class VrrpLoop implements Runnable {
                         }
                     }
                 }
+                boolean faultsMayHaveChanged = false;
                 if (poller.isReadable(linkMonitor.fd())) {
                     long at = now;
+                    faultsMayHaveChanged = true;
                     try {
                         linkMonitor.drain(link -> onLink(at, link));
                     } catch (RuntimeException e) {
@@ -120,11 +124,15 @@ final class VrrpLoop implements Runnable {
                     }
                 }
                 for (Runnable command; (command = commands.poll()) != null; ) {
+                    faultsMayHaveChanged = true;
                     try {
                         command.run();
                     } catch (RuntimeException e) {
                         contain(now, "a command", e);
                     }
+                }
+                if (faultsMayHaveChanged && !syncGroups.isEmpty()) {
+                    syncFaults(ticker.nanoTime());
                 }
             }
             long end = ticker.nanoTime();
@@ -221,6 +229,32 @@ final class VrrpLoop implements Runnable {
         return new GroupStatus.DatabaseStatus(follow.probe(), follow.role().name().toLowerCase(java.util.Locale.ROOT),
                 facts.get("role"), facts.get("timeline"), facts.get("lag_bytes"), outcome.stalePrimary(),
                 outcome.faultReason() != null ? outcome.faultReason() : self.result().detail());
+    }
+
+    /**
+     * keepalived's vrrp_sync_group: when one member is in FAULT of its own (link, probes, database), the other members
+     * go to FAULT with it, so the peer node takes all of the group's VIPs together; they come back together too.
+     */
+    private void syncFaults(long now) {
+        for (Map.Entry<String, List<String>> sync : syncGroups.entrySet()) {
+            String cause = null;
+            for (GroupRuntime group : groups) {
+                if (sync.getValue().contains(group.name()) && group.ownFaultReason() != null) {
+                    cause = "sync group " + sync.getKey() + ": " + group.name() + " in FAULT (" + group.ownFaultReason() + ")";
+                    break;
+                }
+            }
+            for (GroupRuntime group : groups) {
+                if (sync.getValue().contains(group.name())) {
+                    group.setSyncFault(now, cause != null && group.ownFaultReason() == null ? cause : null);
+                }
+            }
+        }
+    }
+
+    /** The sync groups of the configuration (set before the loop starts, and by a reload). */
+    void setSyncGroups(Map<String, List<String>> syncGroups) {
+        this.syncGroups = Map.copyOf(syncGroups);
     }
 
     // ---- reload: called on the loop thread only (through ask) ----

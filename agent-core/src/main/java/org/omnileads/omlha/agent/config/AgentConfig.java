@@ -2,6 +2,7 @@ package org.omnileads.omlha.agent.config;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -11,7 +12,8 @@ import java.util.Optional;
  * component cannot be called {@code notify}: it would clash with {@link Object#notify()}).
  */
 public record AgentConfig(String node, String tenant, String defaultInterface, Path controlSocket, String metricsListen,
-        VrrpDefaults vrrp, List<GroupConfig> groups, List<ProbeConfig> probes, NotifyConfig notifications) {
+        VrrpDefaults vrrp, List<GroupConfig> groups, List<ProbeConfig> probes, NotifyConfig notifications,
+        Map<String, List<String>> syncGroups) {
 
     public static final Path DEFAULT_CONTROL_SOCKET = Path.of("/run/omlha/agent.sock");
     public static final String DEFAULT_METRICS_LISTEN = "0.0.0.0:9273";
@@ -19,6 +21,7 @@ public record AgentConfig(String node, String tenant, String defaultInterface, P
     public AgentConfig {
         groups = List.copyOf(groups);
         probes = List.copyOf(probes);
+        syncGroups = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(syncGroups));
     }
 
     public Optional<ProbeConfig> probe(String name) {

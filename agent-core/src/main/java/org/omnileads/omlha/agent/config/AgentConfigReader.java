@@ -6,6 +6,7 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -17,7 +18,7 @@ import java.util.regex.Pattern;
  */
 final class AgentConfigReader {
     static final List<String> TOP_KEYS =
-            List.of("node", "tenant", "interface", "control", "metrics", "vrrp", "groups", "probes", "notify");
+            List.of("node", "tenant", "interface", "control", "metrics", "vrrp", "groups", "probes", "notify", "sync-groups");
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+");
@@ -49,8 +50,43 @@ final class AgentConfigReader {
         List<ProbeConfig> probes = omlha.object("probes").map(ProbeReader::readAll).orElse(List.of());
         List<GroupConfig> groups = GroupReader.readGroups(omlha, defaultInterface, vrrp, probes);
         NotifyConfig notify = omlha.object("notify").map(AgentConfigReader::readNotify).orElse(NotifyConfig.NONE);
+        Map<String, List<String>> syncGroups = omlha.object("sync-groups").map(o -> readSyncGroups(o, groups)).orElse(Map.of());
         return new AgentConfig(node, tenant, defaultInterface.orElse(""), controlSocket, metricsListen, vrrp, groups,
-                probes, notify);
+                probes, notify, syncGroups);
+    }
+
+    /**
+     * {@code sync-groups { web = [asterisk, asterisk6] }} (keepalived's vrrp_sync_group): groups that must fail together.
+     * Each member is a configured group, in at most one sync group.
+     */
+    private static Map<String, List<String>> readSyncGroups(ConfigNode node, List<GroupConfig> groups) {
+        Map<String, List<String>> syncGroups = new java.util.LinkedHashMap<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        java.util.Set<String> known = new java.util.HashSet<>();
+        groups.forEach(g -> known.add(g.name()));
+        for (String name : node.keys()) {
+            Optional<List<ConfigNode.Element>> members = node.list(name);
+            if (members.isEmpty()) {
+                continue;
+            }
+            if (members.get().size() < 2) {
+                node.problem(name, "a sync group needs at least two groups");
+            }
+            List<String> names = new java.util.ArrayList<>();
+            for (ConfigNode.Element member : members.get()) {
+                member.string().ifPresent(group -> {
+                    if (!known.contains(group)) {
+                        member.problem("no group named " + Values.quote(group));
+                    } else if (!seen.add(group)) {
+                        member.problem("group " + Values.quote(group) + " is already in a sync group");
+                    } else {
+                        names.add(group);
+                    }
+                });
+            }
+            syncGroups.put(name, List.copyOf(names));
+        }
+        return syncGroups;
     }
 
     /** Group and probe names appear in metrics labels and notify arguments: keep them plain. */

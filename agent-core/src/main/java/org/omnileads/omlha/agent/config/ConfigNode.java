@@ -164,6 +164,11 @@ final class ConfigNode {
         });
     }
 
+    /** The keys of this object, in file order. */
+    List<String> keys() {
+        return sortedKeys();
+    }
+
     /** The values of a map-like object (groups, probes) as nodes, in file order; values that are no object are reported. */
     List<ConfigNode> children() {
         List<ConfigNode> children = new ArrayList<>();

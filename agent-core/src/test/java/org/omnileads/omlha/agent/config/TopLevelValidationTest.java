@@ -38,7 +38,7 @@ class TopLevelValidationTest {
     @Test
     void unknownKeyInOmlha() {
         assertProblems(top("interfaces = eth0"), "agent.conf:3: omlha.interfaces: unknown key (expected one of: node, tenant, "
-                + "interface, control, metrics, vrrp, groups, probes, notify)");
+                + "interface, control, metrics, vrrp, groups, probes, notify, sync-groups)");
     }
 
     @Test
