@@ -23,6 +23,7 @@ import org.slf4j.LoggerFactory;
 final class ControlServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ControlServer.class);
     private static final int MAX_REQUEST_BYTES = 256;
+    static final String SOCKET_GROUP = "omlha";
     /** A client that connects and says nothing must not block the next one. */
     private static final long REQUEST_TIMEOUT_MILLIS = 2_000;
 
@@ -52,9 +53,23 @@ final class ControlServer implements AutoCloseable {
         server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(path));
         Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-rw----"));
+        shareWithGroup(path);
         thread = new Thread(this::serve, "control-socket");
         thread.setDaemon(true);
         thread.start();
+    }
+
+    /** Members of the {@code omlha} group (the RPM creates it) may ask for status without root. */
+    private static void shareWithGroup(Path path) {
+        try {
+            java.nio.file.attribute.GroupPrincipal group =
+                    path.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName(SOCKET_GROUP);
+            Files.getFileAttributeView(path, java.nio.file.attribute.PosixFileAttributeView.class).setGroup(group);
+        } catch (java.nio.file.attribute.UserPrincipalNotFoundException e) {
+            log.debug("no group {} on this machine: the control socket stays root's", SOCKET_GROUP);
+        } catch (IOException | UnsupportedOperationException e) {
+            log.warn("control socket {}: could not give it to group {}: {}", path, SOCKET_GROUP, e.toString());
+        }
     }
 
     private void serve() {

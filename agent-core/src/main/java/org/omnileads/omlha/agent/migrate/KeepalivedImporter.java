@@ -35,6 +35,9 @@ public final class KeepalivedImporter {
     private final List<String> notes = new ArrayList<>();
     private final Map<String, Script> scripts = new LinkedHashMap<>();
     private final List<String> groups = new ArrayList<>();
+    private final java.util.Set<String> importedGroups = new java.util.HashSet<>();
+    private final Map<String, List<String>> syncGroups = new LinkedHashMap<>();
+    private final List<Statement> syncStatements = new ArrayList<>();
     private final Set<String> notifyPrograms = new LinkedHashSet<>();
     private String node;
     private int version = KEEPALIVED_DEFAULT_VERSION;
@@ -70,17 +73,39 @@ public final class KeepalivedImporter {
                 case "global_defs", "vrrp_script" -> {
                 }
                 case "vrrp_instance" -> readInstance(s);
-                case "vrrp_sync_group" -> note(s, "vrrp_sync_group " + s.rest() + " (members: "
-                        + String.join(", ", syncGroupMembers(s)) + ") is not carried over yet: the agent runs each group on its own");
+                case "vrrp_sync_group" -> syncStatements.add(s); // after the instances they name
                 case "include" -> note(s, "include " + s.rest() + " is not followed: convert that file too");
                 default -> note(s, s.keyword() + " is not carried over (the agent does VRRP only)");
             }
         }
+        syncStatements.forEach(this::readSyncGroup);
         return new Conversion(render(), notes);
     }
 
     private void note(Statement s, String text) {
         notes.add("line " + s.line() + ": " + text);
+    }
+
+    /** A vrrp_sync_group becomes {@code sync-groups { NAME = [members] }}: its members go to FAULT together. */
+    private void readSyncGroup(Statement sync) {
+        String name = sync.args().isEmpty() ? "sync" + sync.line() : safeName(sync, sync.args().get(0));
+        List<String> members = new ArrayList<>();
+        for (String member : syncGroupMembers(sync)) {
+            String group = NAME_CHARS.matcher(member).replaceAll("_");
+            if (importedGroups.contains(group)) {
+                members.add(group);
+            } else {
+                note(sync, "vrrp_sync_group " + name + ": member " + member + " is not a converted vrrp_instance");
+            }
+        }
+        if (members.size() < 2) {
+            note(sync, "vrrp_sync_group " + name + " (members: " + String.join(", ", syncGroupMembers(sync))
+                    + ") has fewer than two converted members: not carried over");
+            return;
+        }
+        syncGroups.put(name, members);
+        note(sync, "vrrp_sync_group " + name + " (members: " + String.join(", ", syncGroupMembers(sync))
+                + ") becomes sync-groups." + name + ": a member in FAULT takes the others to FAULT (BACKUP is not forced)");
     }
 
     private static List<String> syncGroupMembers(Statement sync) {
@@ -309,6 +334,7 @@ public final class KeepalivedImporter {
             group.append("      ").append(line).append('\n');
         }
         groups.add(group.append("    }\n").toString());
+        importedGroups.add(name);
     }
 
     /** v2 counts whole seconds (RFC 3768 section 5.3.7), v3 centiseconds (RFC 5798 section 5.2.7). */
@@ -549,6 +575,11 @@ public final class KeepalivedImporter {
         out.append(" }\n\n  groups {\n");
         groups.forEach(out::append);
         out.append("  }\n");
+        if (!syncGroups.isEmpty()) {
+            out.append("\n  sync-groups {\n");
+            syncGroups.forEach((name, members) -> out.append("    ").append(name).append(" = ").append(Hocon.list(members)).append('\n'));
+            out.append("  }\n");
+        }
         if (!scripts.isEmpty()) {
             out.append("\n  probes {\n");
             for (Script script : scripts.values()) {

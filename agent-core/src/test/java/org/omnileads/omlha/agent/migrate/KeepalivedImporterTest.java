@@ -110,7 +110,8 @@ class KeepalivedImporterTest {
 
         List<String> notes = conversion.notCarriedOver();
         assertHas(notes, "line 2: include /etc/keepalived/conf.d/*.conf is not followed");
-        assertHas(notes, "line 9: vrrp_sync_group VG_LB (members: VI_HAPROXY, VI_REDIS) is not carried over yet");
+        assertHas(notes, "line 9: vrrp_sync_group VG_LB (members: VI_HAPROXY, VI_REDIS) becomes sync-groups.VG_LB");
+        assertEquals(java.util.Map.of("VG_LB", List.of("VI_HAPROXY", "VI_REDIS")), config.syncGroups());
         assertHas(notes, "line 16: vrrp_script chk_haproxy: timeout is longer than interval");
         assertHas(notes, "line 24: vrrp_script chk_redis: \"/usr/bin/redis-cli -h 127.0.0.1 ping | grep -q PONG\" has shell syntax");
         assertHas(notes, "line 38: VI_HAPROXY: unicast_src_ip 203.0.113.12 is not carried over");
