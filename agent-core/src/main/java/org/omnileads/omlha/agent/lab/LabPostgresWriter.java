@@ -281,14 +281,8 @@ public final class LabPostgresWriter implements AutoCloseable {
         TimeUnit.NANOSECONDS.sleep(Math.max(nanos, 100_000));
     }
 
-    /** setns(2) into /run/netns/NAME: moves the calling thread only (as {@link NamespaceHttpClient} does). */
+    /** setns(2) into /run/netns/NAME: moves the calling thread only. */
     private static void enter(String namespace) {
-        String path = "/run/netns/" + namespace;
-        int fd = Native.check(Native.LIBC.open(path, Linux.O_RDONLY | Linux.O_CLOEXEC), "open(" + path + ")");
-        try {
-            Native.check(Native.LIBC.setns(fd, Linux.CLONE_NEWNET), "setns(" + namespace + ", CLONE_NEWNET)");
-        } finally {
-            Native.LIBC.close(fd);
-        }
+        NetnsLab.enterNamespace(namespace);
     }
 }

@@ -434,12 +434,6 @@ public final class NamespaceHttpClient implements AutoCloseable {
 
     /** setns(2) into /run/netns/NAME: moves the calling thread only. */
     private static void enter(String namespace) {
-        String path = "/run/netns/" + namespace;
-        int fd = Native.check(Native.LIBC.open(path, Linux.O_RDONLY | Linux.O_CLOEXEC), "open(" + path + ")");
-        try {
-            Native.check(Native.LIBC.setns(fd, Linux.CLONE_NEWNET), "setns(" + namespace + ", CLONE_NEWNET)");
-        } finally {
-            Native.LIBC.close(fd);
-        }
+        NetnsLab.enterNamespace(namespace);
     }
 }

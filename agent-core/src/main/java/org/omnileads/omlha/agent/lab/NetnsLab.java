@@ -172,6 +172,22 @@ public final class NetnsLab implements AutoCloseable {
         return false;
     }
 
+    /**
+     * setns(2) into /run/netns/NAME: moves the calling thread only, and the threads it starts from then on. Code that
+     * must open sockets inside a lab host (a client, a test server) runs on a thread that called this first.
+     */
+    public static void enterNamespace(String namespace) {
+        String path = "/run/netns/" + namespace;
+        int fd = org.omnileads.omlha.linux.Native.check(org.omnileads.omlha.linux.Native.LIBC.open(path,
+                org.omnileads.omlha.linux.Linux.O_RDONLY | org.omnileads.omlha.linux.Linux.O_CLOEXEC), "open(" + path + ")");
+        try {
+            org.omnileads.omlha.linux.Native.check(org.omnileads.omlha.linux.Native.LIBC.setns(fd, org.omnileads.omlha.linux.Linux.CLONE_NEWNET),
+                    "setns(" + namespace + ", CLONE_NEWNET)");
+        } finally {
+            org.omnileads.omlha.linux.Native.LIBC.close(fd);
+        }
+    }
+
     /** Runs a host command (outside the namespaces) with a time limit; fails with its output on a non-zero exit. */
     public static String run(String... command) throws IOException {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
