@@ -7,9 +7,14 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.omnileads.omlha.agent.config.Follow;
 import org.omnileads.omlha.agent.config.GroupConfig;
+import org.omnileads.omlha.agent.config.Track;
 import org.omnileads.omlha.agent.notify.Notification;
 import org.omnileads.omlha.agent.notify.Notifier;
 import org.omnileads.omlha.agent.status.GroupStatus;
@@ -238,7 +243,7 @@ final class GroupRuntime implements RouterActions {
         }
         String before = trackFault;
         trackFault = outcome.faultReason();
-        if (!java.util.Objects.equals(before, trackFault)) {
+        if (!Objects.equals(before, trackFault)) {
             updateFault(now, trackFault != null ? trackFault : "tracked probes up again (" + before + " before)");
         }
     }
@@ -254,7 +259,7 @@ final class GroupRuntime implements RouterActions {
     /** A member of this group's sync group is in FAULT ({@code reason}), or none is any more (null). */
     void setSyncFault(long now, String reason) {
         this.now = now;
-        if (java.util.Objects.equals(syncFault, reason)) {
+        if (Objects.equals(syncFault, reason)) {
             return;
         }
         String before = syncFault;
@@ -271,7 +276,7 @@ final class GroupRuntime implements RouterActions {
         }
     }
 
-    List<org.omnileads.omlha.agent.config.Track> tracks() {
+    List<Track> tracks() {
         return config.track();
     }
 
@@ -279,7 +284,7 @@ final class GroupRuntime implements RouterActions {
         return config.priority();
     }
 
-    java.util.Optional<org.omnileads.omlha.agent.config.Follow> follow() {
+    Optional<Follow> follow() {
         return config.follow();
     }
 
@@ -422,7 +427,7 @@ final class GroupRuntime implements RouterActions {
     }
 
     private Map<String, Long> transitionCounts() {
-        Map<String, Long> counts = new java.util.LinkedHashMap<>();
+        Map<String, Long> counts = new LinkedHashMap<>();
         for (VrrpState state : VrrpState.values()) {
             counts.put(state.name(), transitionsInto[state.ordinal()]);
         }

@@ -1,6 +1,9 @@
 package org.omnileads.omlha.agent;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -35,7 +38,7 @@ final class VrrpLoop implements Runnable {
     private final Map<Integer, Boolean> initialLinkUp;
     private final DropCounters drops = new DropCounters();
     /** The tracked probes' states as last reported; a probe not yet in the map has no result yet. */
-    private final Map<String, Boolean> probeUp = new java.util.HashMap<>();
+    private final Map<String, Boolean> probeUp = new HashMap<>();
     private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
     private final CompletableFuture<Void> started = new CompletableFuture<>();
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
@@ -47,7 +50,7 @@ final class VrrpLoop implements Runnable {
     /** For each followed PostgreSQL probe, the names of the probes of its peers' databases. */
     private Map<String, List<String>> peerProbes;
     /** The last result of every PostgreSQL probe (and peer probe), for the follow policy. */
-    private final Map<String, ProbeResult> probeResults = new java.util.HashMap<>();
+    private final Map<String, ProbeResult> probeResults = new HashMap<>();
 
     private Map<String, List<String>> syncGroups = Map.of();
     private Runnable heartbeat = () -> { };
@@ -60,8 +63,8 @@ final class VrrpLoop implements Runnable {
         this.peerProbes = Map.copyOf(peerProbes);
         this.ticker = ticker;
         this.poller = poller;
-        this.channels = new java.util.ArrayList<>(channels);
-        this.groups = new java.util.ArrayList<>(groups);
+        this.channels = new ArrayList<>(channels);
+        this.groups = new ArrayList<>(groups);
         this.linkMonitor = linkMonitor;
         this.initialLinkUp = initialLinkUp;
         for (VrrpChannel channel : channels) {
@@ -226,7 +229,7 @@ final class VrrpLoop implements Runnable {
 
     private static GroupStatus.DatabaseStatus databaseStatus(Follow follow, FollowPolicy.Database self, FollowPolicy.Outcome outcome) {
         Map<String, String> facts = self.result() == null ? Map.of() : self.result().facts();
-        return new GroupStatus.DatabaseStatus(follow.probe(), follow.role().name().toLowerCase(java.util.Locale.ROOT),
+        return new GroupStatus.DatabaseStatus(follow.probe(), follow.role().name().toLowerCase(Locale.ROOT),
                 facts.get("role"), facts.get("timeline"), facts.get("lag_bytes"), outcome.stalePrimary(),
                 outcome.faultReason() != null ? outcome.faultReason() : self.result().detail());
     }
