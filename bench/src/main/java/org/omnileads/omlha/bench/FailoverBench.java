@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
@@ -57,12 +56,12 @@ public final class FailoverBench {
             long intervalMs = parseMillis(interval);
             double mdi = 3 * intervalMs + (256 - 100) * intervalMs / 256.0;
             double skew = (256 - 100) * intervalMs / 256.0;
-            Stats kaCut = bench.measure(Impl.KEEPALIVED, intervalMs, false);
-            Stats agCut = bench.measure(Impl.OMLHA, intervalMs, false);
-            Stats kaStop = bench.measure(Impl.KEEPALIVED, intervalMs, true);
-            Stats agStop = bench.measure(Impl.OMLHA, intervalMs, true);
-            rows.add(new String[] {interval, fmt(mdi), kaCut.toString(), agCut.toString(), ratio(agCut, kaCut),
-                    fmt(agCut.max() - mdi), fmt(skew), kaStop.toString(), agStop.toString(), ratio(agStop, kaStop)});
+            BenchStats kaCut = bench.measure(Impl.KEEPALIVED, intervalMs, false);
+            BenchStats agCut = bench.measure(Impl.OMLHA, intervalMs, false);
+            BenchStats kaStop = bench.measure(Impl.KEEPALIVED, intervalMs, true);
+            BenchStats agStop = bench.measure(Impl.OMLHA, intervalMs, true);
+            rows.add(new String[] {interval, BenchStats.fmt(mdi), kaCut.toString(), agCut.toString(), ratio(agCut, kaCut),
+                    BenchStats.fmt(agCut.max() - mdi), BenchStats.fmt(skew), kaStop.toString(), agStop.toString(), ratio(agStop, kaStop)});
             System.err.printf("done %s%n", interval);
         }
         System.out.printf("%nFailover, ms (median / max of %d trials), master priority 150, backup 100, VRRPv3, same lab, same run%n", trials);
@@ -75,26 +74,8 @@ public final class FailoverBench {
 
     enum Impl { KEEPALIVED, OMLHA }
 
-    record Stats(List<Double> values) {
-        double median() {
-            List<Double> sorted = new ArrayList<>(values);
-            Collections.sort(sorted);
-            int n = sorted.size();
-            return n == 0 ? Double.NaN : n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
-        }
-
-        double max() {
-            return values.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
-        }
-
-        @Override
-        public String toString() {
-            return fmt(median()) + " / " + fmt(max());
-        }
-    }
-
     /** One (implementation, interval, kind) cell: {@code trials} fresh two-node clusters. */
-    private Stats measure(Impl impl, long intervalMs, boolean graceful) throws Exception {
+    private BenchStats measure(Impl impl, long intervalMs, boolean graceful) throws Exception {
         List<Double> values = new ArrayList<>();
         for (int trial = 0; trial < trials; trial++) {
             try (NetnsLab lab = NetnsLab.create()) {
@@ -138,7 +119,7 @@ public final class FailoverBench {
             }
         }
         System.err.printf("%s %d ms %s: %s%n", impl, intervalMs, graceful ? "SIGTERM" : "power-off", values);
-        return new Stats(values);
+        return new BenchStats(values);
     }
 
     private interface Node {
@@ -220,11 +201,7 @@ public final class FailoverBench {
                 : Long.parseLong(text.substring(0, text.length() - 1)) * 1000;
     }
 
-    private static String fmt(double value) {
-        return String.format(Locale.ROOT, "%.0f", value);
-    }
-
-    private static String ratio(Stats agent, Stats keepalived) {
+    private static String ratio(BenchStats agent, BenchStats keepalived) {
         return String.format(Locale.ROOT, "%.2f", agent.median() / keepalived.median());
     }
 }

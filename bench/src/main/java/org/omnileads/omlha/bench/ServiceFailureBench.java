@@ -6,7 +6,6 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
@@ -78,11 +77,11 @@ public final class ServiceFailureBench {
         }
         ServiceFailureBench bench = new ServiceFailureBench(home.toAbsolutePath().normalize(), trials);
         List<String[]> rows = new ArrayList<>();
-        List<Stats> outages = new ArrayList<>();
+        List<BenchStats> outages = new ArrayList<>();
         for (Impl impl : impls) {
             List<Trial> results = bench.measure(impl);
-            Stats outage = new Stats(results.stream().map(Trial::outageMs).toList());
-            Stats toBackup = new Stats(results.stream().map(Trial::killToBackupMs).toList());
+            BenchStats outage = new BenchStats(results.stream().map(Trial::outageMs).toList());
+            BenchStats toBackup = new BenchStats(results.stream().map(Trial::killToBackupMs).toList());
             outages.add(outage);
             rows.add(new String[] {impl.label, impl.check, outage.toString(), toBackup.toString()});
         }
@@ -113,30 +112,12 @@ public final class ServiceFailureBench {
         return out;
     }
 
-    record Stats(List<Double> values) {
-        double median() {
-            List<Double> sorted = new ArrayList<>(values);
-            Collections.sort(sorted);
-            int n = sorted.size();
-            return n == 0 ? Double.NaN : n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
-        }
-
-        double max() {
-            return values.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
-        }
-
-        @Override
-        public String toString() {
-            return String.format(Locale.ROOT, "%.0f / %.0f", median(), max());
-        }
-    }
-
     private List<Trial> measure(Impl impl) throws Exception {
         List<Trial> results = new ArrayList<>();
         for (int trial = 0; trial < trials; trial++) {
             results.add(trial(impl));
         }
-        System.err.printf("%s: outages %s ms%n", impl.label, results.stream().map(t -> String.format(Locale.ROOT, "%.0f", t.outageMs())).toList());
+        System.err.printf("%s: outages %s ms%n", impl.label, results.stream().map(t -> BenchStats.fmt(t.outageMs())).toList());
         return results;
     }
 
