@@ -1,0 +1,273 @@
+package org.omnileads.omlha.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.omnileads.omlha.agent.lab.LabAgent;
+import org.omnileads.omlha.agent.lab.LabKeepalived;
+import org.omnileads.omlha.agent.lab.NetnsLab;
+
+/**
+ * What one node costs, omlha-agent next to keepalived, in the same lab and the same run: CPU (% of one core) and RSS
+ * of the master of a two-node cluster (priority 150 and 100, VRRPv3, N groups with one IPv4 VIP each), read from
+ * {@code /proc/<pid>/stat} and {@code /proc/<pid>/status}; and the time from starting the master alone to its first
+ * advert on the wire, as a capture on the backup's eth0 stamps it.
+ */
+public final class ResourceBench {
+    private static final Duration LIMIT = Duration.ofSeconds(30);
+    private static final Duration SETTLE = Duration.ofSeconds(5);
+
+    private final Path home;
+    private final int seconds;
+    private final long clockTicks;
+
+    private ResourceBench(Path home, int seconds, long clockTicks) {
+        this.home = home;
+        this.seconds = seconds;
+        this.clockTicks = clockTicks;
+    }
+
+    /** One row of the table: {@code groups} groups advertising every {@code intervalMs}. */
+    record Case(String label, int groups, long intervalMs) {
+        static Case parse(String text) {
+            int x = text.indexOf('x');
+            if (x <= 0) {
+                throw new IllegalArgumentException("bad case " + text + ", expected e.g. 3x100ms");
+            }
+            return new Case(text, Integer.parseInt(text.substring(0, x)), FailoverBench.parseMillis(text.substring(x + 1)));
+        }
+    }
+
+    /** The master's cost: CPU in % of one core over the window, resident memory in MiB, start to first advert in ms. */
+    record Usage(double cpuPercent, double rssMb, double firstAdvertMs) {
+    }
+
+    enum Impl { KEEPALIVED, OMLHA }
+
+    public static void main(String[] args) throws Exception {
+        Path home = Path.of(".");
+        int seconds = 20;
+        List<String> cases = List.of("3x1s", "3x100ms", "3x10ms", "100x100ms");
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--home" -> home = Path.of(args[++i]);
+                case "--seconds" -> seconds = Integer.parseInt(args[++i]);
+                case "--cases" -> cases = List.of(args[++i].split(","));
+                default -> {
+                    System.err.println("usage: bench/resources [--cases 3x1s,3x100ms,3x10ms,100x100ms] [--seconds 20]");
+                    System.exit(2);
+                }
+            }
+        }
+        long ticks = Long.parseLong(NetnsLab.run("getconf", "CLK_TCK").trim());
+        ResourceBench bench = new ResourceBench(home.toAbsolutePath().normalize(), seconds, ticks);
+        List<String[]> rows = new ArrayList<>();
+        List<String[]> starts = new ArrayList<>();
+        for (String text : cases) {
+            Case c = Case.parse(text);
+            Usage ka = bench.measure(Impl.KEEPALIVED, c);
+            Usage ag = bench.measure(Impl.OMLHA, c);
+            rows.add(new String[] {c.label(), fmt1(ka.cpuPercent()), fmt1(ag.cpuPercent()), ratio(ag.cpuPercent(), ka.cpuPercent()),
+                    fmt1(ka.rssMb()), fmt1(ag.rssMb()), ratio(ag.rssMb(), ka.rssMb())});
+            starts.add(new String[] {c.label(), fmt0(ka.firstAdvertMs()), fmt0(ag.firstAdvertMs()),
+                    ratio(ag.firstAdvertMs(), ka.firstAdvertMs())});
+        }
+        System.out.printf("%nMaster node cost over %d s (after %d s settled), 2 nodes, VRRPv3, one IPv4 VIP per group, same lab, same run%n",
+                seconds, SETTLE.toSeconds());
+        String format = "%-10s | %13s %9s %6s | %13s %9s %6s%n";
+        System.out.printf(format, "case", "kalvd CPU %", "omlha %", "ratio", "kalvd RSS MB", "omlha MB", "ratio");
+        for (String[] row : rows) {
+            System.out.printf(format, (Object[]) row);
+        }
+        System.out.printf("%nStart to first advert, ms (process start to first VRRP packet on the backup's eth0)%n");
+        String startFormat = "%-10s | %10s %10s %6s%n";
+        System.out.printf(startFormat, "case", "keepalived", "omlha", "ratio");
+        for (String[] row : starts) {
+            System.out.printf(startFormat, (Object[]) row);
+        }
+    }
+
+    /** One (implementation, case) cell on a fresh two-node cluster. */
+    private Usage measure(Impl impl, Case c) throws Exception {
+        try (NetnsLab lab = NetnsLab.create()) {
+            NetnsLab.Host n1 = lab.addHost("n1", "192.0.2.11/24", null);
+            NetnsLab.Host n2 = lab.addHost("n2", "192.0.2.12/24", null);
+
+            // The master starts alone; the backup's eth0 sees its first advert.
+            Process capture = firstAdvertCapture(lab, n2);
+            long startMillis = System.currentTimeMillis();
+            Node master = start(impl, lab, n1, 150, c);
+            if (!capture.waitFor(LIMIT.toSeconds(), TimeUnit.SECONDS)) {
+                capture.destroyForcibly();
+                throw new IllegalStateException("no advert within " + LIMIT + "\n" + master.log());
+            }
+            double firstAdvertMs = firstStampMillis(lab.workDir().resolve("capture.txt")) - startMillis;
+
+            Node backup = start(impl, lab, n2, 100, c);
+            await(() -> count(lab, n1, c) == c.groups() && count(lab, n2, c) == 0, "n1 holds all " + c.groups() + " VIPs", master, backup);
+            Thread.sleep(SETTLE.toMillis());
+
+            List<ProcessHandle> processes = master.processes();
+            long ticksBefore = ticks(processes);
+            long before = System.nanoTime();
+            Thread.sleep(seconds * 1000L);
+            long ticksAfter = ticks(processes);
+            double elapsed = (System.nanoTime() - before) / 1e9;
+            double rssMb = rssKb(processes) / 1024.0;
+            if (!(count(lab, n1, c) == c.groups() && count(lab, n2, c) == 0)) {
+                throw new IllegalStateException("the master lost VIPs during the window\n" + master.log() + "\n" + backup.log());
+            }
+            double cpu = 100.0 * (ticksAfter - ticksBefore) / clockTicks / elapsed;
+            System.err.printf(Locale.ROOT, "%s %s: pids %s, cpu %.2f %%, rss %.1f MB, first advert %.0f ms%n", impl, c.label(),
+                    processes.stream().map(ProcessHandle::pid).toList(), cpu, rssMb, firstAdvertMs);
+            return new Usage(cpu, rssMb, firstAdvertMs);
+        }
+    }
+
+    private interface Node {
+        /** The processes whose cost counts: keepalived's parent and its VRRP child; the agent's JVM. */
+        List<ProcessHandle> processes();
+
+        String log();
+    }
+
+    private static String vip(int group) {
+        return "192.0.2." + (100 + group);
+    }
+
+    private Node start(Impl impl, NetnsLab lab, NetnsLab.Host host, int priority, Case c) throws IOException {
+        if (impl == Impl.OMLHA) {
+            StringBuilder groups = new StringBuilder("  groups {\n");
+            for (int g = 1; g <= c.groups(); g++) {
+                groups.append("    g").append(g).append(" { vrid = ").append(g).append(", priority = ").append(priority)
+                        .append(", vips = [\"").append(vip(g)).append("/24\"], version = 3, advert-interval = ")
+                        .append(c.intervalMs()).append("ms }\n");
+            }
+            groups.append("  }");
+            LabAgent agent = new LabAgent(lab, host, List.of(home.resolve("bin/omlha-agent").toString()), groups.toString());
+            agent.start();
+            return new Node() {
+                // ip netns exec and the launcher both exec: the pid is the JVM's.
+                public List<ProcessHandle> processes() { return List.of(agent.process().toHandle()); }
+                public String log() { return agent.logText(); }
+            };
+        }
+        LabKeepalived keepalived = new LabKeepalived(lab, host);
+        keepalived.start(keepalivedConfig(priority, c));
+        return new Node() {
+            public List<ProcessHandle> processes() {
+                List<ProcessHandle> all = new ArrayList<>(List.of(keepalived.process().toHandle()));
+                all.addAll(keepalived.process().descendants().toList());
+                if (all.size() != 2) {
+                    throw new IllegalStateException("expected keepalived's parent and VRRP child, found " + all.size() + " processes");
+                }
+                return all;
+            }
+            public String log() { return keepalived.logTail(); }
+        };
+    }
+
+    /** The same global_defs as {@link LabKeepalived#instance}, with one vrrp_instance per group. */
+    private static String keepalivedConfig(int priority, Case c) {
+        StringBuilder conf = new StringBuilder("global_defs {\n  vrrp_version 3\n  script_user root\n  enable_script_security\n"
+                + "  vrrp_garp_master_delay 0\n}\n");
+        String interval = String.format(Locale.ROOT, "%.2f", c.intervalMs() / 1000.0);
+        for (int g = 1; g <= c.groups(); g++) {
+            conf.append("vrrp_instance g").append(g).append(" {\n  state BACKUP\n  interface eth0\n  virtual_router_id ").append(g)
+                    .append("\n  priority ").append(priority).append("\n  advert_int ").append(interval)
+                    .append("\n  virtual_ipaddress {\n    ").append(vip(g)).append("/24 dev eth0\n  }\n}\n");
+        }
+        return conf.toString();
+    }
+
+    /** tcpdump on the host's eth0 for one VRRP packet; returns once it is capturing. */
+    private static Process firstAdvertCapture(NetnsLab lab, NetnsLab.Host host) throws Exception {
+        Path out = lab.workDir().resolve("capture.txt");
+        Path err = lab.workDir().resolve("capture.err");
+        Process capture = new ProcessBuilder("ip", "netns", "exec", host.namespace(), "tcpdump", "-i", "eth0", "-n", "-tt", "-l",
+                "-c", "1", "ip", "proto", "112").redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        long end = System.nanoTime() + LIMIT.toNanos();
+        while (!Files.readString(err).contains("listening on")) {
+            if (System.nanoTime() - end >= 0 || !capture.isAlive()) {
+                capture.destroyForcibly();
+                throw new IllegalStateException("tcpdump did not start: " + Files.readString(err));
+            }
+            Thread.sleep(10);
+        }
+        return capture;
+    }
+
+    /** The epoch milliseconds of tcpdump's first line ({@code 1764090000.123456 IP ...}). */
+    private static double firstStampMillis(Path capture) throws IOException {
+        String line = Files.readAllLines(capture).stream().findFirst()
+                .orElseThrow(() -> new IllegalStateException("tcpdump printed nothing"));
+        return Double.parseDouble(line.substring(0, line.indexOf(' '))) * 1000;
+    }
+
+    /** utime + stime of the processes, in clock ticks (proc(5): fields 14 and 15, counted after the command name). */
+    private static long ticks(List<ProcessHandle> processes) throws IOException {
+        long sum = 0;
+        for (ProcessHandle p : processes) {
+            String stat = Files.readString(Path.of("/proc/" + p.pid() + "/stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // fields[0] is field 3 (state): utime is field 14, stime field 15.
+            sum += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+        }
+        return sum;
+    }
+
+    private static long rssKb(List<ProcessHandle> processes) throws IOException {
+        long sum = 0;
+        for (ProcessHandle p : processes) {
+            String line = Files.readAllLines(Path.of("/proc/" + p.pid() + "/status")).stream().filter(l -> l.startsWith("VmRSS:"))
+                    .findFirst().orElseThrow(() -> new IllegalStateException("no VmRSS for pid " + p.pid()));
+            sum += Long.parseLong(line.replaceAll("[^0-9]", ""));
+        }
+        return sum;
+    }
+
+    /** How many of the case's VIPs the host holds. */
+    private static int count(NetnsLab lab, NetnsLab.Host host, Case c) {
+        try {
+            List<String> words = List.of(lab.addresses(host).split("\\s+"));
+            int held = 0;
+            for (int g = 1; g <= c.groups(); g++) {
+                if (words.contains(vip(g) + "/24")) {
+                    held++;
+                }
+            }
+            return held;
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    private static void await(BooleanSupplier condition, String what, Node a, Node b) throws InterruptedException {
+        long end = System.nanoTime() + LIMIT.toNanos();
+        while (System.nanoTime() - end < 0) {
+            if (condition.getAsBoolean()) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new IllegalStateException("not within " + LIMIT + ": " + what + "\n--- n1:\n" + a.log() + "\n--- n2:\n" + b.log());
+    }
+
+    private static String fmt0(double value) {
+        return String.format(Locale.ROOT, "%.0f", value);
+    }
+
+    private static String fmt1(double value) {
+        return String.format(Locale.ROOT, "%.1f", value);
+    }
+
+    private static String ratio(double agent, double keepalived) {
+        return keepalived == 0 ? "-" : String.format(Locale.ROOT, "%.2f", agent / keepalived);
+    }
+}
