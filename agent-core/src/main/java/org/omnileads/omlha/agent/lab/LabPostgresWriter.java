@@ -7,7 +7,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -146,26 +145,9 @@ public final class LabPostgresWriter implements AutoCloseable {
      * later one ended at or after {@code fromNanos}; empty without an acknowledged write on both sides of one.
      */
     public static Optional<Gap> longestGap(List<Attempt> attempts, long fromNanos) {
-        List<Attempt> acknowledged = new ArrayList<>(attempts.stream().filter(Attempt::acknowledged).toList());
-        acknowledged.sort(Comparator.comparingLong(a -> a.endedNanos() - fromNanos));
-        Attempt before = null;
-        Attempt after = null;
-        for (int i = 1; i < acknowledged.size(); i++) {
-            Attempt previous = acknowledged.get(i - 1);
-            Attempt next = acknowledged.get(i);
-            boolean counts = next.endedNanos() - fromNanos >= 0;
-            if (counts && (after == null || next.endedNanos() - previous.endedNanos() > after.endedNanos() - before.endedNanos())) {
-                before = previous;
-                after = next;
-            }
-        }
-        if (after == null) {
-            return Optional.empty();
-        }
-        long from = before.id();
-        long to = after.id();
-        int failed = (int) attempts.stream().filter(a -> !a.acknowledged() && a.id() > from && a.id() < to).count();
-        return Optional.of(new Gap(before, after, failed));
+        return Timeline.longestGap(attempts, Attempt::acknowledged, Attempt::endedNanos, fromNanos)
+                .map(gap -> new Gap(gap.before(), gap.after(),
+                        Timeline.failedWithin(attempts, Attempt::acknowledged, Attempt::id, gap)));
     }
 
     /** Why the writer could not run (entering the namespace), if it could not. */

@@ -187,26 +187,9 @@ public final class NamespaceHttpClient implements AutoCloseable {
      * {@code fromNanos} counts whole. Empty when there is no successful answer on both sides of a gap.
      */
     public static Optional<Outage> longestOutage(List<Exchange> exchanges, long fromNanos) {
-        List<Exchange> answers = new ArrayList<>(exchanges.stream().filter(Exchange::ok).toList());
-        answers.sort(Comparator.comparingLong(e -> e.endedNanos() - fromNanos));
-        Exchange before = null;
-        Exchange after = null;
-        for (int i = 1; i < answers.size(); i++) {
-            Exchange previous = answers.get(i - 1);
-            Exchange next = answers.get(i);
-            boolean counts = next.endedNanos() - fromNanos >= 0;
-            if (counts && (after == null || next.endedNanos() - previous.endedNanos() > after.endedNanos() - before.endedNanos())) {
-                before = previous;
-                after = next;
-            }
-        }
-        if (after == null) {
-            return Optional.empty();
-        }
-        long from = before.sentNanos();
-        long to = after.sentNanos();
-        int failed = (int) exchanges.stream().filter(e -> !e.ok() && e.sentNanos() - from > 0 && e.sentNanos() - to < 0).count();
-        return Optional.of(new Outage(before, after, failed));
+        return Timeline.longestGap(exchanges, Exchange::ok, Exchange::endedNanos, fromNanos)
+                .map(gap -> new Outage(gap.before(), gap.after(),
+                        Timeline.failedWithin(exchanges, Exchange::ok, Exchange::sentNanos, gap)));
     }
 
     /** Why the client could not run (entering the namespace, the selector), if it could not. */
