@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.omnileads.omlha.linux.Linux;
 import org.omnileads.omlha.linux.Native;
@@ -54,26 +53,21 @@ public final class LabPostgresWriter implements AutoCloseable {
         }
     }
 
-    private final String namespace;
     private final String url;
     private final long periodNanos;
     private final long maxDurationNanos;
     private final List<Attempt> attempts = new ArrayList<>();
-    private final CountDownLatch entered = new CountDownLatch(1);
-    private final Thread thread;
+    private final NamespaceThread thread;
     private volatile boolean stopped;
-    private volatile RuntimeException failure;
 
     private LabPostgresWriter(String namespace, InetSocketAddress target, Duration period, Duration maxDuration) {
         if (period.isNegative() || period.isZero() || maxDuration.isNegative()) {
             throw new IllegalArgumentException("period must be positive, maxDuration not negative: " + period + ", " + maxDuration);
         }
-        this.namespace = namespace;
         this.url = "jdbc:postgresql://" + target.getAddress().getHostAddress() + ":" + target.getPort() + "/" + LabPostgres.APP_DATABASE;
         this.periodNanos = period.toNanos();
         this.maxDurationNanos = maxDuration.toNanos();
-        this.thread = new Thread(this::run, "pg-writer-" + namespace);
-        this.thread.setDaemon(true);
+        this.thread = new NamespaceThread(namespace, "pg-writer", this::run);
     }
 
     /**
@@ -83,20 +77,7 @@ public final class LabPostgresWriter implements AutoCloseable {
      */
     public static LabPostgresWriter start(String namespace, InetSocketAddress target, Duration period, Duration maxDuration) {
         LabPostgresWriter writer = new LabPostgresWriter(namespace, target, period, maxDuration);
-        writer.thread.start();
-        try {
-            if (!writer.entered.await(10, TimeUnit.SECONDS)) {
-                writer.close();
-                throw new IllegalStateException("the writer thread did not enter " + namespace + " within 10 s");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            writer.close();
-            throw new IllegalStateException("interrupted while entering " + namespace, e);
-        }
-        if (writer.failure != null) {
-            throw writer.failure;
-        }
+        writer.thread.start("writer", writer::close);
         return writer;
     }
 
@@ -152,7 +133,7 @@ public final class LabPostgresWriter implements AutoCloseable {
 
     /** Why the writer could not run (entering the namespace), if it could not. */
     public Optional<RuntimeException> failure() {
-        return Optional.ofNullable(failure);
+        return thread.failure();
     }
 
     public boolean isRunning() {
@@ -164,22 +145,10 @@ public final class LabPostgresWriter implements AutoCloseable {
     public void close() {
         stopped = true;
         thread.interrupt();
-        try {
-            thread.join(10_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        thread.join();
     }
 
     private void run() {
-        try {
-            enter(namespace);
-        } catch (RuntimeException e) {
-            failure = e;
-            entered.countDown();
-            return;
-        }
-        entered.countDown();
         org.postgresql.Driver driver = new org.postgresql.Driver();
         Connection connection = null;
         long nextId = 1;
@@ -261,10 +230,5 @@ public final class LabPostgresWriter implements AutoCloseable {
 
     private static void sleepNanos(long nanos) throws InterruptedException {
         TimeUnit.NANOSECONDS.sleep(Math.max(nanos, 100_000));
-    }
-
-    /** setns(2) into /run/netns/NAME: moves the calling thread only. */
-    private static void enter(String namespace) {
-        NetnsLab.enterNamespace(namespace);
     }
 }

@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -78,11 +77,9 @@ public final class NamespaceHttpClient implements AutoCloseable {
     private final long timeoutNanos;
     private final long maxDurationNanos;
     private final List<Exchange> exchanges = new ArrayList<>();
-    private final CountDownLatch entered = new CountDownLatch(1);
-    private final Thread thread;
+    private final NamespaceThread thread;
     private volatile boolean stopped;
     private volatile Selector selector;
-    private volatile RuntimeException failure;
 
     private NamespaceHttpClient(String namespace, InetSocketAddress target, String path, Duration period, Duration timeout,
             Duration maxDuration) {
@@ -96,8 +93,7 @@ public final class NamespaceHttpClient implements AutoCloseable {
         this.periodNanos = period.toNanos();
         this.timeoutNanos = timeout.toNanos();
         this.maxDurationNanos = maxDuration.toNanos();
-        this.thread = new Thread(this::run, "http-client-" + namespace);
-        this.thread.setDaemon(true);
+        this.thread = new NamespaceThread(namespace, "http-client", this::run);
     }
 
     /**
@@ -108,20 +104,7 @@ public final class NamespaceHttpClient implements AutoCloseable {
     public static NamespaceHttpClient start(String namespace, InetSocketAddress target, String path, Duration period,
             Duration timeout, Duration maxDuration) {
         NamespaceHttpClient client = new NamespaceHttpClient(namespace, target, path, period, timeout, maxDuration);
-        client.thread.start();
-        try {
-            if (!client.entered.await(10, TimeUnit.SECONDS)) {
-                client.close();
-                throw new IllegalStateException("the client thread did not enter " + namespace + " within 10 s");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            client.close();
-            throw new IllegalStateException("interrupted while entering " + namespace, e);
-        }
-        if (client.failure != null) {
-            throw client.failure;
-        }
+        client.thread.start("client", client::close);
         return client;
     }
 
@@ -194,7 +177,7 @@ public final class NamespaceHttpClient implements AutoCloseable {
 
     /** Why the client could not run (entering the namespace, the selector), if it could not. */
     public Optional<RuntimeException> failure() {
-        return Optional.ofNullable(failure);
+        return thread.failure();
     }
 
     public boolean isRunning() {
@@ -209,11 +192,7 @@ public final class NamespaceHttpClient implements AutoCloseable {
         if (waiting != null) {
             waiting.wakeup();
         }
-        try {
-            thread.join(10_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        thread.join();
     }
 
     /** A request in flight: its channel and what is left to write and has been read. */
@@ -231,14 +210,6 @@ public final class NamespaceHttpClient implements AutoCloseable {
     }
 
     private void run() {
-        try {
-            enter(namespace);
-        } catch (RuntimeException e) {
-            failure = e;
-            entered.countDown();
-            return;
-        }
-        entered.countDown();
         List<Pending> open = new ArrayList<>();
         ByteBuffer readBuffer = ByteBuffer.allocate(4096);
         try (Selector selector = Selector.open()) {
@@ -274,7 +245,7 @@ public final class NamespaceHttpClient implements AutoCloseable {
                 selector.selectedKeys().clear();
             }
         } catch (IOException e) {
-            failure = new IllegalStateException("client selector failed in " + namespace, e);
+            thread.fail(new IllegalStateException("client selector failed in " + namespace, e));
         } finally {
             for (Pending p : open) {
                 closeQuietly(p.channel);
