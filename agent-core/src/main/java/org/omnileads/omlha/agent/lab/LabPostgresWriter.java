@@ -101,14 +101,7 @@ public final class LabPostgresWriter implements AutoCloseable {
     }
 
     public Optional<Attempt> lastAcknowledged() {
-        synchronized (attempts) {
-            for (int i = attempts.size() - 1; i >= 0; i--) {
-                if (attempts.get(i).acknowledged()) {
-                    return Optional.of(attempts.get(i));
-                }
-            }
-        }
-        return Optional.empty();
+        return Timeline.lastSuccess(attempts(), Attempt::acknowledged);
     }
 
     /** The first acknowledged write sent at or after {@code sentNanos}. */

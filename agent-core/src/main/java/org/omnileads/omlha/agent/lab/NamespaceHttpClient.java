@@ -142,14 +142,7 @@ public final class NamespaceHttpClient implements AutoCloseable {
 
     /** The most recent successful answer, if any. */
     public Optional<Exchange> lastSuccess() {
-        synchronized (exchanges) {
-            for (int i = exchanges.size() - 1; i >= 0; i--) {
-                if (exchanges.get(i).ok()) {
-                    return Optional.of(exchanges.get(i));
-                }
-            }
-        }
-        return Optional.empty();
+        return Timeline.lastSuccess(exchanges(), Exchange::ok);
     }
 
     /** The first successful answer sent at or after {@code sentNanos} whose body satisfies {@code body}. */

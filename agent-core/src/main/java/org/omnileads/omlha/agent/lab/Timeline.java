@@ -16,6 +16,16 @@ final class Timeline {
     record Span<T>(T before, T after) {
     }
 
+    /** The last entry that succeeded, if any. */
+    static <T> Optional<T> lastSuccess(List<T> entries, Predicate<T> ok) {
+        for (int i = entries.size() - 1; i >= 0; i--) {
+            if (ok.test(entries.get(i))) {
+                return Optional.of(entries.get(i));
+            }
+        }
+        return Optional.empty();
+    }
+
     /**
      * The longest gap between two successive successful entries (by {@code ended}, on {@link System#nanoTime()})
      * whose later one ended at or after {@code fromNanos}, so a gap that begins just before it counts whole;
