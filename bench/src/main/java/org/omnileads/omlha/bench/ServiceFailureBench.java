@@ -216,21 +216,10 @@ public final class ServiceFailureBench {
     }
 
     private static boolean holds(NetnsLab lab, NetnsLab.Host host) {
-        try {
-            return lab.holds(host, VIP);
-        } catch (IOException e) {
-            return false;
-        }
+        return BenchLab.holds(lab, host, VIP);
     }
 
     private static void await(BooleanSupplier condition, String what, Node a, Node b) throws InterruptedException {
-        long end = System.nanoTime() + LIMIT.toNanos();
-        while (System.nanoTime() - end < 0) {
-            if (condition.getAsBoolean()) {
-                return;
-            }
-            Thread.sleep(5);
-        }
-        throw new IllegalStateException("not within " + LIMIT + ": " + what + "\n--- n1:\n" + a.log() + "\n--- n2:\n" + b.log());
+        BenchLab.await(condition, what, LIMIT, 5, a::log, b::log);
     }
 }
