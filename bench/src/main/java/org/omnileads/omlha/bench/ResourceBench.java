@@ -73,7 +73,7 @@ public final class ResourceBench {
             Case c = Case.parse(text);
             Usage ka = bench.measure(Impl.KEEPALIVED, c);
             Usage ag = bench.measure(Impl.OMLHA, c);
-            rows.add(new String[] {c.label(), fmt1(ka.cpuPercent()), fmt1(ag.cpuPercent()), ratio(ag.cpuPercent(), ka.cpuPercent()),
+            rows.add(new String[] {c.label(), fmt2(ka.cpuPercent()), fmt2(ag.cpuPercent()), ratio(ag.cpuPercent(), ka.cpuPercent()),
                     fmt1(ka.rssMb()), fmt1(ag.rssMb()), ratio(ag.rssMb(), ka.rssMb())});
             starts.add(new String[] {c.label(), fmt0(ka.firstAdvertMs()), fmt0(ag.firstAdvertMs()),
                     ratio(ag.firstAdvertMs(), ka.firstAdvertMs())});
@@ -125,7 +125,7 @@ public final class ResourceBench {
             }
             double cpu = 100.0 * (ticksAfter - ticksBefore) / clockTicks / elapsed;
             System.err.printf(Locale.ROOT, "%s %s: pids %s, cpu %.2f %%, rss %.1f MB, first advert %.0f ms%n", impl, c.label(),
-                    processes.stream().map(ProcessHandle::pid).toList(), cpu, rssMb, firstAdvertMs);
+                    processes.stream().map(p -> p.pid() + " " + p.info().command().map(cmd -> Path.of(cmd).getFileName().toString()).orElse("?")).toList(), cpu, rssMb, firstAdvertMs);
             return new Usage(cpu, rssMb, firstAdvertMs);
         }
     }
@@ -261,6 +261,10 @@ public final class ResourceBench {
 
     private static String fmt0(double value) {
         return String.format(Locale.ROOT, "%.0f", value);
+    }
+
+    private static String fmt2(double value) {
+        return String.format(Locale.ROOT, "%.2f", value);
     }
 
     private static String fmt1(double value) {
