@@ -54,13 +54,15 @@ public final class ResourceBench {
         Path home = Path.of(".");
         int seconds = 20;
         List<String> cases = List.of("3x1s", "3x100ms", "3x10ms", "100x100ms");
+        Impl only = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--home" -> home = Path.of(args[++i]);
                 case "--seconds" -> seconds = Integer.parseInt(args[++i]);
                 case "--cases" -> cases = List.of(args[++i].split(","));
+                case "--only" -> only = Impl.valueOf(args[++i].toUpperCase(Locale.ROOT));
                 default -> {
-                    System.err.println("usage: bench/resources [--cases 3x1s,3x100ms,3x10ms,100x100ms] [--seconds 20]");
+                    System.err.println("usage: bench/resources [--cases 3x1s,3x100ms,3x10ms,100x100ms] [--seconds 20] [--only omlha|keepalived]");
                     System.exit(2);
                 }
             }
@@ -71,8 +73,9 @@ public final class ResourceBench {
         List<String[]> starts = new ArrayList<>();
         for (String text : cases) {
             Case c = Case.parse(text);
-            Usage ka = bench.measure(Impl.KEEPALIVED, c);
-            Usage ag = bench.measure(Impl.OMLHA, c);
+            Usage none = new Usage(Double.NaN, Double.NaN, Double.NaN);
+            Usage ka = only == Impl.OMLHA ? none : bench.measure(Impl.KEEPALIVED, c);
+            Usage ag = only == Impl.KEEPALIVED ? none : bench.measure(Impl.OMLHA, c);
             rows.add(new String[] {c.label(), fmt2(ka.cpuPercent()), fmt2(ag.cpuPercent()), ratio(ag.cpuPercent(), ka.cpuPercent()),
                     fmt1(ka.rssMb()), fmt1(ag.rssMb()), ratio(ag.rssMb(), ka.rssMb())});
             starts.add(new String[] {c.label(), fmt0(ka.firstAdvertMs()), fmt0(ag.firstAdvertMs()),
@@ -115,9 +118,11 @@ public final class ResourceBench {
 
             List<ProcessHandle> processes = master.processes();
             long ticksBefore = ticks(processes);
+            java.util.Map<String, Long> threadsBefore = threadTicks(processes);
             long before = System.nanoTime();
             Thread.sleep(seconds * 1000L);
             long ticksAfter = ticks(processes);
+            java.util.Map<String, Long> threadsAfter = threadTicks(processes);
             double elapsed = (System.nanoTime() - before) / 1e9;
             double rssMb = rssKb(processes) / 1024.0;
             if (!(count(lab, n1, c) == c.groups() && count(lab, n2, c) == 0)) {
@@ -126,6 +131,14 @@ public final class ResourceBench {
             double cpu = 100.0 * (ticksAfter - ticksBefore) / clockTicks / elapsed;
             System.err.printf(Locale.ROOT, "%s %s: pids %s, cpu %.2f %%, rss %.1f MB, first advert %.0f ms%n", impl, c.label(),
                     processes.stream().map(p -> p.pid() + " " + p.info().command().map(cmd -> Path.of(cmd).getFileName().toString()).orElse("?")).toList(), cpu, rssMb, firstAdvertMs);
+            StringBuilder busy = new StringBuilder();
+            threadsAfter.forEach((thread, after) -> {
+                long spent = after - threadsBefore.getOrDefault(thread, 0L);
+                if (spent > 0) {
+                    busy.append(String.format(Locale.ROOT, " %s=%.0f/s", thread, spent / elapsed));
+                }
+            });
+            System.err.printf("%s %s: threads that used CPU:%s%n", impl, c.label(), busy);
             return new Usage(cpu, rssMb, firstAdvertMs);
         }
     }
@@ -137,20 +150,15 @@ public final class ResourceBench {
         String log();
     }
 
-    private static String vip(int group) {
+    /** The VIP of group {@code group} (1-based). */
+    static String vip(int group) {
         return "192.0.2." + (100 + group);
     }
 
     private Node start(Impl impl, NetnsLab lab, NetnsLab.Host host, int priority, Case c) throws IOException {
         if (impl == Impl.OMLHA) {
-            StringBuilder groups = new StringBuilder("  groups {\n");
-            for (int g = 1; g <= c.groups(); g++) {
-                groups.append("    g").append(g).append(" { vrid = ").append(g).append(", priority = ").append(priority)
-                        .append(", vips = [\"").append(vip(g)).append("/24\"], version = 3, advert-interval = ")
-                        .append(c.intervalMs()).append("ms }\n");
-            }
-            groups.append("  }");
-            LabAgent agent = new LabAgent(lab, host, List.of(home.resolve("bin/omlha-agent").toString()), groups.toString());
+            LabAgent agent = new LabAgent(lab, host, List.of(home.resolve("bin/omlha-agent").toString()),
+                    omlhaGroups(priority, c.groups(), c.intervalMs()));
             agent.start();
             return new Node() {
                 // ip netns exec and the launcher both exec: the pid is the JVM's.
@@ -159,7 +167,7 @@ public final class ResourceBench {
             };
         }
         LabKeepalived keepalived = new LabKeepalived(lab, host);
-        keepalived.start(keepalivedConfig(priority, c));
+        keepalived.start(keepalivedConfig(priority, c.groups(), c.intervalMs()));
         return new Node() {
             public List<ProcessHandle> processes() {
                 List<ProcessHandle> all = new ArrayList<>(List.of(keepalived.process().toHandle()));
@@ -173,12 +181,23 @@ public final class ResourceBench {
         };
     }
 
-    /** The same global_defs as {@link LabKeepalived#instance}, with one vrrp_instance per group. */
-    private static String keepalivedConfig(int priority, Case c) {
+    /** The agent's {@code groups} block: groups g1..gN, VRID N, one IPv4 VIP each (192.0.2.101...), VRRPv3. */
+    static String omlhaGroups(int priority, int groups, long intervalMs) {
+        StringBuilder block = new StringBuilder("  groups {\n");
+        for (int g = 1; g <= groups; g++) {
+            block.append("    g").append(g).append(" { vrid = ").append(g).append(", priority = ").append(priority)
+                    .append(", vips = [\"").append(vip(g)).append("/24\"], version = 3, advert-interval = ")
+                    .append(intervalMs).append("ms }\n");
+        }
+        return block.append("  }").toString();
+    }
+
+    /** The same groups for keepalived: the global_defs of {@link LabKeepalived#instance}, one vrrp_instance per group. */
+    static String keepalivedConfig(int priority, int groups, long intervalMs) {
         StringBuilder conf = new StringBuilder("global_defs {\n  vrrp_version 3\n  script_user root\n  enable_script_security\n"
                 + "  vrrp_garp_master_delay 0\n}\n");
-        String interval = String.format(Locale.ROOT, "%.2f", c.intervalMs() / 1000.0);
-        for (int g = 1; g <= c.groups(); g++) {
+        String interval = String.format(Locale.ROOT, "%.2f", intervalMs / 1000.0);
+        for (int g = 1; g <= groups; g++) {
             conf.append("vrrp_instance g").append(g).append(" {\n  state BACKUP\n  interface eth0\n  virtual_router_id ").append(g)
                     .append("\n  priority ").append(priority).append("\n  advert_int ").append(interval)
                     .append("\n  virtual_ipaddress {\n    ").append(vip(g)).append("/24 dev eth0\n  }\n}\n");
@@ -220,6 +239,28 @@ public final class ResourceBench {
             sum += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
         }
         return sum;
+    }
+
+    /** utime + stime per thread ({@code tid:name}), to show where a process's CPU goes. */
+    private static java.util.Map<String, Long> threadTicks(List<ProcessHandle> processes) throws IOException {
+        java.util.Map<String, Long> perThread = new java.util.TreeMap<>();
+        for (ProcessHandle p : processes) {
+            try (var tasks = Files.list(Path.of("/proc/" + p.pid() + "/task"))) {
+                for (Path task : tasks.toList()) {
+                    try {
+                        String stat = Files.readString(task.resolve("stat"));
+                        String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        String[] sched = Files.readString(task.resolve("schedstat")).trim().split(" ");
+                        perThread.put(task.getFileName() + ":" + name + " run_us", Long.parseLong(sched[0]) / 1000);
+                        perThread.put(task.getFileName() + ":" + name + " slices", Long.parseLong(sched[2]));
+                    } catch (IOException gone) {
+                        // the thread ended between the listing and the read
+                    }
+                }
+            }
+        }
+        return perThread;
     }
 
     private static long rssKb(List<ProcessHandle> processes) throws IOException {
