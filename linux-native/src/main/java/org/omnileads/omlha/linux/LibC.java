@@ -66,4 +66,10 @@ public interface LibC {
     void freeifaddrs(Pointer ifa);
 
     int kill(int pid, int sig);
+
+    /** sched_setscheduler(2): {@code pid} 0 is the calling thread; {@code param} a {@code struct sched_param {int sched_priority;}}. */
+    int sched_setscheduler(int pid, int policy, @In ByteBuffer param);
+
+    /** sched_getscheduler(2): the policy of thread {@code pid} (0 = the caller), with SCHED_RESET_ON_FORK or'ed in. */
+    int sched_getscheduler(int pid);
 }

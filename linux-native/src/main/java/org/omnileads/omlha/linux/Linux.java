@@ -74,6 +74,12 @@ public final class Linux {
     public static final int EFD_NONBLOCK = 0x800;
     public static final int EFD_CLOEXEC = 0x80000;
 
+    // sched(7)
+    public static final int SCHED_OTHER = 0;
+    public static final int SCHED_FIFO = 1;
+    /** Or'ed into the policy: threads and processes the thread creates start at SCHED_OTHER. */
+    public static final int SCHED_RESET_ON_FORK = 0x40000000;
+
     // <fcntl.h>
     public static final int O_RDONLY = 0;
     public static final int O_CLOEXEC = 0x80000;
