@@ -83,6 +83,7 @@ public final class Agent implements AutoCloseable {
         }
         loop = new VrrpLoop(Ticker.SYSTEM, poller, newChannels, groups, links, linkUp, probeNames(config), peerProbes(config));
         loop.setSyncGroups(config.syncGroups());
+        loop.setRealtimePriority(config.realtimePriority());
         probes = startProbes(config);
         systemd = keep(SystemdNotify.fromEnvironment(System.getenv()));
         if (systemd.watchdogIntervalNanos() > 0) {
@@ -261,6 +262,9 @@ public final class Agent implements AutoCloseable {
         if (!a.metricsListen().equals(b.metricsListen())) {
             changed.add("metrics.listen");
         }
+        if (a.realtimePriority() != b.realtimePriority()) {
+            changed.add("realtime-priority");
+        }
         if (!a.notifications().equals(b.notifications())) {
             changed.add("notify");
         }
@@ -302,6 +306,7 @@ public final class Agent implements AutoCloseable {
     public AgentStatus status() {
         try {
             return loop.ask(l -> {
+                AgentStatus.LoopStatus loopStatus = l.loopStatus(); // first: what this query allocates is not the loop's
                 long now = l.now();
                 List<GroupStatus> groups = new ArrayList<>();
                 for (GroupRuntime group : l.groups()) {
@@ -313,7 +318,8 @@ public final class Agent implements AutoCloseable {
                             config.probe(snapshot.name()).map(ProbeConfig::type).orElse("postgresql peer")));
                 }
                 return new AgentStatus(config.node(), config.tenant(), ProcessHandle.current().pid(),
-                        System.currentTimeMillis() - startedAtMillis, groups, probeList, l.drops().snapshot(), l.containedErrors());
+                        System.currentTimeMillis() - startedAtMillis, groups, probeList, l.drops().snapshot(), l.containedErrors(),
+                        loopStatus);
             }).get(2, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException("the VRRP loop did not answer: " + e, e);

@@ -39,7 +39,6 @@ final class GroupRuntime implements RouterActions {
     private static final Logger log = LoggerFactory.getLogger(GroupRuntime.class);
     private static final int TRANSITIONS_KEPT = 20;
     /** While MASTER, how often the VIPs are checked to still be on the NIC (networkd or an operator may remove them). */
-    private static final long VIP_CHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final GroupConfig config;
     private final Notifier notifier;
@@ -56,7 +55,12 @@ final class GroupRuntime implements RouterActions {
     private final InetAddress[] destinations;
     private final AdvertValidator validator;
     private final VrrpRouter router;
-    private final ByteBuffer sendBuffer = ByteBuffer.allocateDirect(VrrpCodec.MAX_LENGTH);
+    /**
+     * The encoded advert for each destination (the v3 checksum covers the destination), re-encoded only when the packet
+     * changes: a steady master sends the same bytes every interval and allocates nothing to do so.
+     */
+    private final ByteBuffer[] encodedAdverts;
+    private VrrpPacket encodedPacket;
     private final RateLimitedLog mismatchLog = new RateLimitedLog(log, TimeUnit.SECONDS.toNanos(30));
     private final RateLimitedLog dropLog = new RateLimitedLog(log, TimeUnit.SECONDS.toNanos(30));
     private final RateLimitedLog attachErrorLog = new RateLimitedLog(log, TimeUnit.SECONDS.toNanos(10));
@@ -69,9 +73,7 @@ final class GroupRuntime implements RouterActions {
     /** "Now" of the event being handled, for the actions the router calls back synchronously. */
     private long now;
     private boolean vipsAttached;
-    private boolean vipCheckArmed;
     private GroupStatus.DatabaseStatus database;
-    private long nextVipCheck;
     private boolean linkUp = true;
     /** Why a tracked weight-0 probe holds the group in FAULT; null when none does. */
     private String trackFault;
@@ -105,6 +107,10 @@ final class GroupRuntime implements RouterActions {
         this.destinations = config.unicastPeers().isEmpty()
                 ? new InetAddress[] {channel.multicastGroup()}
                 : config.unicastPeers().toArray(InetAddress[]::new);
+        this.encodedAdverts = new ByteBuffer[destinations.length];
+        for (int i = 0; i < destinations.length; i++) {
+            encodedAdverts[i] = ByteBuffer.allocateDirect(VrrpCodec.MAX_LENGTH);
+        }
         this.validator = new AdvertValidator(Settings.expectations(config, channel.primaryAddress(), vipAddresses));
         this.router = new VrrpRouter(Settings.router(config, channel.primaryAddress()), this);
     }
@@ -150,14 +156,24 @@ final class GroupRuntime implements RouterActions {
             router.onTimer(now);
         }
         sendDueAnnouncements(now);
-        if (vipCheckArmed && now - nextVipCheck >= 0) {
-            nextVipCheck = now + VIP_CHECK_NANOS;
-            restoreRemovedVips();
+    }
+
+    /**
+     * An address left this group's interface (a netlink event). If it is one of our attached VIPs, something else removed
+     * it while we are MASTER (networkd, NetworkManager, {@code ip addr del}): it is put back and announced again. The
+     * kernel is asked first: the event may be our own release, read after the VIP was attached again.
+     */
+    void onAddressRemoved(VipAddress address) {
+        for (int i = 0; i < attached.length; i++) {
+            if (attached[i] && vips.get(i).equals(address)) {
+                restoreRemovedVips();
+                return;
+            }
         }
     }
 
-    /** A VIP that something else removed while we are MASTER is put back and announced again. */
-    private void restoreRemovedVips() {
+    /** Asks the kernel for every attached VIP; one that is gone is put back and announced again. */
+    void restoreRemovedVips() {
         boolean removed = false;
         for (int i = 0; i < attached.length; i++) {
             if (attached[i] && !addresses.isPresent(channel.ifIndex(), vips.get(i))) {
@@ -191,9 +207,6 @@ final class GroupRuntime implements RouterActions {
         }
         if (announceSchedule.hasDeadline() && announceSchedule.nextDeadline() - next < 0) {
             next = announceSchedule.nextDeadline();
-        }
-        if (vipCheckArmed && nextVipCheck - next < 0) {
-            next = nextVipCheck;
         }
         return next;
     }
@@ -313,12 +326,18 @@ final class GroupRuntime implements RouterActions {
     @Override
     public void sendAdvert(int priority, int advertIntervalCentis) {
         VrrpPacket packet = advertFor(priority, advertIntervalCentis);
-        for (InetAddress destination : destinations) {
-            sendBuffer.clear();
-            VrrpCodec.encode(packet, channel.checksumSource(), channel.checksumDestination(destination), sendBuffer);
-            sendBuffer.flip();
+        if (packet != encodedPacket) {
+            for (int i = 0; i < destinations.length; i++) {
+                encodedAdverts[i].clear();
+                VrrpCodec.encode(packet, channel.checksumSource(), channel.checksumDestination(destinations[i]), encodedAdverts[i]);
+                encodedAdverts[i].flip();
+            }
+            encodedPacket = packet;
+        }
+        for (int i = 0; i < destinations.length; i++) {
+            InetAddress destination = destinations[i];
             try {
-                channel.socket().send(sendBuffer, destination);
+                channel.socket().send(encodedAdverts[i], destination);
                 advertsSent++;
             } catch (RuntimeException e) {
                 sendErrorLog.warn(now, "group {}: advert not sent: {}", name(), e.getMessage());
@@ -346,10 +365,6 @@ final class GroupRuntime implements RouterActions {
             }
         }
         vipsAttached = all;
-        if (!vipCheckArmed) {
-            vipCheckArmed = true;
-            nextVipCheck = now + VIP_CHECK_NANOS;
-        }
     }
 
     @Override
@@ -361,7 +376,6 @@ final class GroupRuntime implements RouterActions {
     @Override
     public void releaseVips() {
         announceSchedule.stop();
-        vipCheckArmed = false;
         for (int i = 0; i < attached.length; i++) {
             try {
                 addresses.remove(channel.ifIndex(), vips.get(i));

@@ -10,12 +10,16 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.lang.management.ManagementFactory;
 import org.omnileads.omlha.agent.config.Follow;
 import org.omnileads.omlha.agent.config.Track;
+import org.omnileads.omlha.agent.status.AgentStatus;
 import org.omnileads.omlha.agent.status.GroupStatus;
+import org.omnileads.omlha.linux.ThreadScheduling;
 import org.omnileads.omlha.probes.ProbeResult;
 import org.omnileads.omlha.vip.LinkMonitor;
 import org.omnileads.omlha.vip.LinkState;
+import org.omnileads.omlha.vip.VipAddress;
 import org.omnileads.omlha.vrrp.net.Poller;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,6 +57,12 @@ final class VrrpLoop implements Runnable {
     private final Map<String, ProbeResult> probeResults = new HashMap<>();
 
     private Map<String, List<String>> syncGroups = Map.of();
+    private int realtimePriority;
+    private ThreadScheduling.Outcome scheduling = new ThreadScheduling.Outcome("SCHED_OTHER", 0, null);
+    /** Counts this thread's allocations where the JVM can (HotSpot can); null elsewhere. */
+    private final com.sun.management.ThreadMXBean allocations = allocationCounter();
+    /** What commands (status, probe events, reload) allocated on this thread: not part of the VRRP paths. */
+    private long commandAllocatedBytes;
     private Runnable heartbeat = () -> { };
     private long heartbeatNanos;
     private long nextHeartbeat;
@@ -76,6 +86,7 @@ final class VrrpLoop implements Runnable {
     @Override
     public void run() {
         try {
+            applyScheduling();
             long now = ticker.nanoTime();
             for (GroupRuntime group : groups) {
                 group.start(now, initialLinkUp.getOrDefault(group.channel().ifIndex(), true), tracking(group));
@@ -84,7 +95,9 @@ final class VrrpLoop implements Runnable {
             started.complete(null);
             while (running) {
                 now = ticker.nanoTime();
-                for (GroupRuntime group : groups) {
+                // Indexed loops here and below: an iterator per turn would be garbage at every advert.
+                for (int i = 0; i < groups.size(); i++) {
+                    GroupRuntime group = groups.get(i);
                     try {
                         group.fireTimers(now);
                     } catch (RuntimeException e) {
@@ -101,13 +114,14 @@ final class VrrpLoop implements Runnable {
                 if (heartbeatNanos > 0 && nextHeartbeat - deadline < 0) {
                     deadline = nextHeartbeat;
                 }
-                for (GroupRuntime group : groups) {
-                    deadline = group.nextDeadline(now, deadline);
+                for (int i = 0; i < groups.size(); i++) {
+                    deadline = groups.get(i).nextDeadline(now, deadline);
                 }
                 long wait = deadline - now;
                 poller.await(wait < 0 ? 0 : wait);
                 now = ticker.nanoTime();
-                for (VrrpChannel channel : channels) {
+                for (int i = 0; i < channels.size(); i++) {
+                    VrrpChannel channel = channels.get(i);
                     if (poller.isReadable(channel.fd())) {
                         try {
                             channel.drain(now, drops);
@@ -118,21 +132,39 @@ final class VrrpLoop implements Runnable {
                 }
                 boolean faultsMayHaveChanged = false;
                 if (poller.isReadable(linkMonitor.fd())) {
-                    long at = now;
                     faultsMayHaveChanged = true;
+                    long at = now;
                     try {
-                        linkMonitor.drain(link -> onLink(at, link));
+                        linkMonitor.drain(new LinkMonitor.Events() {
+                            public void onLink(LinkState link) {
+                                VrrpLoop.this.onLink(at, link);
+                            }
+
+                            public void onAddressRemoved(int ifIndex, VipAddress address) {
+                                for (GroupRuntime group : groups) {
+                                    if (group.channel().ifIndex() == ifIndex) {
+                                        group.onAddressRemoved(address);
+                                    }
+                                }
+                            }
+
+                            public void onAddressEventsLost() {
+                                groups.forEach(GroupRuntime::restoreRemovedVips);
+                            }
+                        });
                     } catch (RuntimeException e) {
-                        contain(now, "link events", e);
+                        contain(now, "link and address events", e);
                     }
                 }
                 for (Runnable command; (command = commands.poll()) != null; ) {
                     faultsMayHaveChanged = true;
+                    long allocatedBefore = allocatedBytes();
                     try {
                         command.run();
                     } catch (RuntimeException e) {
                         contain(now, "a command", e);
                     }
+                    commandAllocatedBytes += allocatedBytes() - allocatedBefore;
                 }
                 if (faultsMayHaveChanged && !syncGroups.isEmpty()) {
                     syncFaults(ticker.nanoTime());
@@ -157,6 +189,48 @@ final class VrrpLoop implements Runnable {
             return;
         }
         stopped.complete(null);
+    }
+
+    /**
+     * SCHED_FIFO for this thread, so adverts leave on time when every core is busy; refused (no CAP_SYS_NICE nor
+     * LimitRTPRIO, a cgroup without real-time budget), the loop carries on at ordinary scheduling and says why.
+     */
+    private void applyScheduling() {
+        if (realtimePriority == 0) {
+            log.info("VRRP loop at ordinary scheduling (realtime-priority = 0)");
+            return;
+        }
+        scheduling = ThreadScheduling.useRealtime(realtimePriority);
+        if (scheduling.realtime()) {
+            log.info("VRRP loop at {}", scheduling);
+        } else {
+            log.warn("VRRP loop at ordinary scheduling, adverts may be late when the CPUs are busy: {}", scheduling.problem());
+        }
+    }
+
+    /** The loop thread's scheduling and allocations, for status; called on the loop thread (through ask). */
+    AgentStatus.LoopStatus loopStatus() {
+        long allocated = allocatedBytes();
+        return new AgentStatus.LoopStatus(scheduling.policy(), scheduling.priority(), scheduling.problem(),
+                allocated < 0 ? -1 : allocated - commandAllocatedBytes);
+    }
+
+    /** Bytes this thread allocated since it started, or -1 where that is not counted. */
+    private long allocatedBytes() {
+        return allocations == null ? -1 : allocations.getCurrentThreadAllocatedBytes();
+    }
+
+    private static com.sun.management.ThreadMXBean allocationCounter() {
+        if (ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean counter
+                && counter.isThreadAllocatedMemorySupported() && counter.isThreadAllocatedMemoryEnabled()) {
+            return counter;
+        }
+        return null;
+    }
+
+    /** The SCHED_FIFO priority for the loop thread, 0 for ordinary scheduling (set before the loop starts). */
+    void setRealtimePriority(int priority) {
+        this.realtimePriority = priority;
     }
 
     /**

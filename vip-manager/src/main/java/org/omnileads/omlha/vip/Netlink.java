@@ -48,6 +48,8 @@ final class Netlink {
     static final int RTM_DELADDR = 21;
     static final int RTM_GETADDR = 22;
     static final int RTMGRP_LINK = 0x1;
+    static final int RTMGRP_IPV4_IFADDR = 0x10;
+    static final int RTMGRP_IPV6_IFADDR = 0x100;
 
     // <linux/if_addr.h>
     static final int IFADDRMSG_LENGTH = 8;

@@ -9,11 +9,18 @@ import java.util.Optional;
  * The whole agent configuration ({@code omlha { ... }}), validated, defaults applied. {@code metricsListen} is
  * {@code host:port}, or "" when the metrics endpoint is off; {@code defaultInterface} is "" when every group
  * names its own. Groups and probes are in file order. {@code notifications} is {@code omlha.notify} (a record
- * component cannot be called {@code notify}: it would clash with {@link Object#notify()}).
+ * component cannot be called {@code notify}: it would clash with {@link Object#notify()}). {@code realtimePriority}
+ * is the SCHED_FIFO priority of the VRRP loop thread, 0 for ordinary scheduling.
  */
 public record AgentConfig(String node, String tenant, String defaultInterface, Path controlSocket, String metricsListen,
-        VrrpDefaults vrrp, List<GroupConfig> groups, List<ProbeConfig> probes, NotifyConfig notifications,
+        int realtimePriority, VrrpDefaults vrrp, List<GroupConfig> groups, List<ProbeConfig> probes, NotifyConfig notifications,
         Map<String, List<String>> syncGroups) {
+
+    /**
+     * Above ordinary threads, below the kernel's threaded interrupt handlers (priority 50 on PREEMPT_RT kernels), which
+     * deliver the very packets the loop waits for.
+     */
+    public static final int DEFAULT_REALTIME_PRIORITY = 10;
 
     public static final Path DEFAULT_CONTROL_SOCKET = Path.of("/run/omlha/agent.sock");
     public static final String DEFAULT_METRICS_LISTEN = "0.0.0.0:9273";

@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  */
 final class AgentConfigReader {
     static final List<String> TOP_KEYS =
-            List.of("node", "tenant", "interface", "control", "metrics", "vrrp", "groups", "probes", "notify", "sync-groups");
+            List.of("node", "tenant", "interface", "control", "metrics", "realtime-priority", "vrrp", "groups", "probes", "notify", "sync-groups");
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+");
@@ -46,12 +46,15 @@ final class AgentConfigReader {
                 : Optional.empty();
         Path controlSocket = controlSocket(omlha);
         String metricsListen = metricsListen(omlha);
+        int realtimePriority = omlha.has("realtime-priority")
+                ? omlha.integer("realtime-priority", 0, 99).orElse(AgentConfig.DEFAULT_REALTIME_PRIORITY)
+                : AgentConfig.DEFAULT_REALTIME_PRIORITY;
         VrrpDefaults vrrp = omlha.object("vrrp").map(GroupReader::readVrrp).orElse(VrrpDefaults.DEFAULTS);
         List<ProbeConfig> probes = omlha.object("probes").map(ProbeReader::readAll).orElse(List.of());
         List<GroupConfig> groups = GroupReader.readGroups(omlha, defaultInterface, vrrp, probes);
         NotifyConfig notify = omlha.object("notify").map(AgentConfigReader::readNotify).orElse(NotifyConfig.NONE);
         Map<String, List<String>> syncGroups = omlha.object("sync-groups").map(o -> readSyncGroups(o, groups)).orElse(Map.of());
-        return new AgentConfig(node, tenant, defaultInterface.orElse(""), controlSocket, metricsListen, vrrp, groups,
+        return new AgentConfig(node, tenant, defaultInterface.orElse(""), controlSocket, metricsListen, realtimePriority, vrrp, groups,
                 probes, notify, syncGroups);
     }
 

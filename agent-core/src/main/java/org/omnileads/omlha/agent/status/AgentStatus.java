@@ -6,7 +6,16 @@ import org.omnileads.omlha.probes.ProbeSnapshot;
 
 /** What the control socket answers to {@code status}: the whole agent at one instant. */
 public record AgentStatus(String node, String tenant, long pid, long uptimeMs, List<GroupStatus> groups, List<ProbeStatus> probes,
-        Map<String, Long> packetsDropped, long loopErrors) {
+        Map<String, Long> packetsDropped, long loopErrors, LoopStatus loop) {
+
+    /**
+     * The VRRP loop thread: its scheduling class ({@code SCHED_FIFO} or {@code SCHED_OTHER}) and real-time priority,
+     * why real-time was refused (or null), and the bytes it has allocated on its VRRP paths (timers, sends, receives;
+     * status queries and probe events excluded), -1 where the JVM cannot count them. After warm-up that count stays
+     * put: the loop creates no garbage, so no collection is ever due to it.
+     */
+    public record LoopStatus(String scheduling, int realtimePriority, String schedulingProblem, long vrrpAllocatedBytes) {
+    }
 
     /**
      * A probe: {@code up} its reported state (after rise/fall; false until {@code known}), the last check's detail and

@@ -50,6 +50,17 @@ public final class StatusTable {
                 }
             }
         }
+        AgentStatus.LoopStatus loop = status.loop();
+        if (loop != null) {
+            out.append("\nVRRP loop: ").append(loop.scheduling());
+            if (loop.realtimePriority() > 0) {
+                out.append(" priority ").append(loop.realtimePriority());
+            }
+            if (loop.schedulingProblem() != null) {
+                out.append(" - ").append(loop.schedulingProblem());
+            }
+            out.append('\n');
+        }
         if (status.packetsDropped() != null && !status.packetsDropped().isEmpty()) {
             out.append("\ndropped packets: ").append(status.packetsDropped()).append('\n');
         }

@@ -23,6 +23,7 @@ class TopLevelValidationTest {
         assertEquals(Path.of("/run/omlha/agent.sock"), config.controlSocket());
         assertEquals("0.0.0.0:9273", config.metricsListen());
         assertEquals(VrrpDefaults.DEFAULTS, config.vrrp());
+        assertEquals(10, config.realtimePriority());
         assertEquals(List.of(), config.probes());
         assertEquals(NotifyConfig.NONE, config.notifications());
     }
@@ -38,7 +39,16 @@ class TopLevelValidationTest {
     @Test
     void unknownKeyInOmlha() {
         assertProblems(top("interfaces = eth0"), "agent.conf:3: omlha.interfaces: unknown key (expected one of: node, tenant, "
-                + "interface, control, metrics, vrrp, groups, probes, notify, sync-groups)");
+                + "interface, control, metrics, realtime-priority, vrrp, groups, probes, notify, sync-groups)");
+    }
+
+    @Test
+    void realtimePriority() {
+        assertEquals(AgentConfig.DEFAULT_REALTIME_PRIORITY, valid(top()).realtimePriority());
+        assertEquals(0, valid(top("realtime-priority = 0")).realtimePriority());
+        assertEquals(99, valid(top("realtime-priority = 99")).realtimePriority());
+        assertProblems(top("realtime-priority = 100"), "agent.conf:3: omlha.realtime-priority: must be 0..99, got 100");
+        assertProblems(top("realtime-priority = -1"), "agent.conf:3: omlha.realtime-priority: must be 0..99, got -1");
     }
 
     @Test

@@ -18,7 +18,8 @@ class StatusJsonTest {
                 new GroupStatus.DatabaseStatus("pg", "primary", "primary", "2", null, false, "ok"));
         return new AgentStatus("n1", "omnileads.example", 42, 1000, List.of(group),
                 List.of(new AgentStatus.ProbeStatus("asterisk", "sip-options", true, false, "no SIP response in 500 ms", 500.2,
-                        "no SIP response in 500 ms", "2026-01-01T00:00:01Z", 12, 3)), Map.of("bad_checksum", 3L), 0);
+                        "no SIP response in 500 ms", "2026-01-01T00:00:01Z", 12, 3)), Map.of("bad_checksum", 3L), 0,
+                new AgentStatus.LoopStatus("SCHED_FIFO", 10, null, 1234));
     }
 
     @Test
@@ -39,6 +40,10 @@ class StatusJsonTest {
         assertEquals("asterisk", probe.get("name").asText());
         assertTrue(probe.has("up"));
         assertEquals(3, root.get("packets_dropped").get("bad_checksum").asLong());
+        JsonNode loop = root.get("loop");
+        assertEquals("SCHED_FIFO", loop.get("scheduling").asText());
+        assertEquals(10, loop.get("realtime_priority").asInt());
+        assertEquals(1234, loop.get("vrrp_allocated_bytes").asLong());
     }
 
     @Test
@@ -53,5 +58,6 @@ class StatusJsonTest {
         assertTrue(table.contains("peer 192.0.2.2") && table.contains("230 ms ago"), table);
         assertTrue(table.contains("BACKUP -> MASTER: master down timer expired"), table);
         assertTrue(table.contains("DOWN") && table.contains("no SIP response in 500 ms"), table);
+        assertTrue(table.contains("VRRP loop: SCHED_FIFO priority 10"), table);
     }
 }
