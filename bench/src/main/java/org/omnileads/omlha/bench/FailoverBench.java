@@ -30,7 +30,7 @@ public final class FailoverBench {
     private final Path home;
     private final int trials;
 
-    private FailoverBench(Path home, int trials) {
+    FailoverBench(Path home, int trials) {
         this.home = home;
         this.trials = trials;
     }
@@ -75,7 +75,7 @@ public final class FailoverBench {
     enum Impl { KEEPALIVED, OMLHA }
 
     /** One (implementation, interval, kind) cell: {@code trials} fresh two-node clusters. */
-    private BenchStats measure(Impl impl, long intervalMs, boolean graceful) throws Exception {
+    BenchStats measure(Impl impl, long intervalMs, boolean graceful) throws Exception {
         List<Double> values = new ArrayList<>();
         for (int trial = 0; trial < trials; trial++) {
             try (NetnsLab lab = NetnsLab.create()) {

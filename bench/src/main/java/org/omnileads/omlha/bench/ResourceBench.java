@@ -27,7 +27,7 @@ public final class ResourceBench {
     private final int seconds;
     private final long clockTicks;
 
-    private ResourceBench(Path home, int seconds, long clockTicks) {
+    ResourceBench(Path home, int seconds, long clockTicks) {
         this.home = home;
         this.seconds = seconds;
         this.clockTicks = clockTicks;
@@ -97,7 +97,7 @@ public final class ResourceBench {
     }
 
     /** One (implementation, case) cell on a fresh two-node cluster. */
-    private Usage measure(Impl impl, Case c) throws Exception {
+    Usage measure(Impl impl, Case c) throws Exception {
         try (NetnsLab lab = NetnsLab.create()) {
             NetnsLab.Host n1 = lab.addHost("n1", "192.0.2.11/24", null);
             NetnsLab.Host n2 = lab.addHost("n2", "192.0.2.12/24", null);

@@ -39,7 +39,7 @@ public final class ServiceFailureBench {
     private final Path home;
     private final int trials;
 
-    private ServiceFailureBench(Path home, int trials) {
+    ServiceFailureBench(Path home, int trials) {
         this.home = home;
         this.trials = trials;
     }
@@ -112,7 +112,7 @@ public final class ServiceFailureBench {
         return out;
     }
 
-    private List<Trial> measure(Impl impl) throws Exception {
+    List<Trial> measure(Impl impl) throws Exception {
         List<Trial> results = new ArrayList<>();
         for (int trial = 0; trial < trials; trial++) {
             results.add(trial(impl));

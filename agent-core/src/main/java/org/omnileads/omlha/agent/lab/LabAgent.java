@@ -50,7 +50,8 @@ public final class LabAgent {
         } catch (Exception e) {
             throw new IllegalStateException("cannot find the agent's jar", e);
         }
-        return List.of(java, "-XX:+UseSerialGC", "-Xms16m", "-Xmx64m", "-jar", jar);
+        // The launcher's settings (bin/omlha-agent), where the measurements behind them are noted.
+        return List.of(java, "-XX:+UseSerialGC", "-Xms8m", "-Xmn2m", "-Xmx64m", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-jar", jar);
     }
 
     public NetnsLab.Host host() {

@@ -75,6 +75,10 @@ public final class PrometheusMetrics {
             counter("omlha.vrrp.packets.dropped", "VRRP packets rejected, by reason", Tags.of("reason", reason.label()),
                     s -> s.packetsDropped().getOrDefault(reason.label(), 0L));
         }
+        gauge("omlha.vrrp.loop.realtime", "1 while the VRRP loop thread runs at SCHED_FIFO (see status: why not)", Tags.empty(),
+                s -> s.loop() != null && s.loop().scheduling().equals("SCHED_FIFO") ? 1 : 0);
+        counter("omlha.vrrp.loop.allocated.bytes", "bytes the VRRP loop allocated on its timer, send and receive paths "
+                + "(flat while the cluster is steady)", Tags.empty(), s -> s.loop() == null ? 0 : Math.max(0, s.loop().vrrpAllocatedBytes()));
         for (ProbeConfig probe : config.probes()) {
             String name = probe.name();
             gauge("omlha.probe.up", "1 while the probe is up (after rise/fall)", Tags.of("probe", name),
