@@ -105,7 +105,7 @@ class PrometheusToolsIT {
     void promtoolAcceptsTheAlertRules() throws Exception {
         Result result = promtool(null, "check", "rules", ALERTS.toString());
         assertEquals(0, result.exit(), result.output());
-        assertTrue(result.output().contains("SUCCESS: 7 rules found"), result.output());
+        assertTrue(result.output().contains("SUCCESS: 8 rules found"), result.output());
     }
 
     @Test

@@ -163,6 +163,34 @@ class VipLabTest {
     }
 
     @Test
+    void anAddressRemovedBehindOurBackIsAnEvent() throws InterruptedException {
+        addresses.add(vip0.ifIndex(), V4);
+        addresses.add(vip0.ifIndex(), V6);
+        drainAll();
+        lab.ns("addr", "del", "192.0.2.100/24", "dev", IF);
+        lab.ns("addr", "del", "2001:db8::10/64", "dev", IF);
+
+        List<String> removed = new ArrayList<>();
+        LinkMonitor.Events events = new LinkMonitor.Events() {
+            public void onLink(LinkState link) {
+            }
+
+            public void onAddressRemoved(int ifIndex, VipAddress address) {
+                removed.add(ifIndex + " " + address);
+            }
+
+            public void onAddressEventsLost() {
+                removed.add("lost");
+            }
+        };
+        for (int i = 0; i < 250 && removed.size() < 2; i++) {
+            links.drain(events);
+            Thread.sleep(20);
+        }
+        assertEquals(List.of(vip0.ifIndex() + " " + V4, vip0.ifIndex() + " " + V6), removed);
+    }
+
+    @Test
     void lostLinkEventsAreReplacedByAFreshView() {
         Sockets.setInt(links.fd(), Linux.SOL_SOCKET, Linux.SO_RCVBUF, 1, "SO_RCVBUF");
         drainAll();
@@ -170,7 +198,20 @@ class VipLabTest {
             lab.ns("link", "set", "dev", IF, i % 2 == 0 ? "down" : "up");
         }
         List<LinkState> delivered = new ArrayList<>();
-        links.drain(delivered::add);
+        boolean[] addressEventsLost = {false};
+        links.drain(new LinkMonitor.Events() {
+            public void onLink(LinkState link) {
+                delivered.add(link);
+            }
+
+            public void onAddressRemoved(int ifIndex, VipAddress address) {
+            }
+
+            public void onAddressEventsLost() {
+                addressEventsLost[0] = true;
+            }
+        });
+        assertTrue(addressEventsLost[0], "address events are lost with the link events: the caller must check by asking");
         assertTrue(delivered.stream().anyMatch(s -> s.name().equals("lo")),
                 "after an overflow every link is reported, lo included: " + delivered);
         LinkState last = null;
