@@ -33,19 +33,24 @@ public final class ResourceBench {
         this.clockTicks = clockTicks;
     }
 
-    /** One row of the table: {@code groups} groups advertising every {@code intervalMs}. */
-    record Case(String label, int groups, long intervalMs) {
+    /**
+     * One row of the table: {@code groups} groups advertising every {@code intervalMs}; with {@code metrics} ("+metrics")
+     * the agent also serves /metrics, scraped every 15 s during the window as Prometheus would.
+     */
+    record Case(String label, int groups, long intervalMs, boolean metrics) {
         static Case parse(String text) {
-            int x = text.indexOf('x');
+            boolean metrics = text.endsWith("+metrics");
+            String spec = metrics ? text.substring(0, text.length() - "+metrics".length()) : text;
+            int x = spec.indexOf('x');
             if (x <= 0) {
-                throw new IllegalArgumentException("bad case " + text + ", expected e.g. 3x100ms");
+                throw new IllegalArgumentException("bad case " + text + ", expected e.g. 3x100ms or 3x10ms+metrics");
             }
-            return new Case(text, Integer.parseInt(text.substring(0, x)), FailoverBench.parseMillis(text.substring(x + 1)));
+            return new Case(text, Integer.parseInt(spec.substring(0, x)), FailoverBench.parseMillis(spec.substring(x + 1)), metrics);
         }
     }
 
     /** The master's cost: CPU in % of one core over the window, resident memory in MiB, start to first advert in ms. */
-    record Usage(double cpuPercent, double rssMb, double firstAdvertMs) {
+    record Usage(double cpuPercent, double rssMb, double firstAdvertMs, boolean stable) {
     }
 
     enum Impl { KEEPALIVED, OMLHA }
@@ -62,7 +67,7 @@ public final class ResourceBench {
                 case "--cases" -> cases = List.of(args[++i].split(","));
                 case "--only" -> only = Impl.valueOf(args[++i].toUpperCase(Locale.ROOT));
                 default -> {
-                    System.err.println("usage: bench/resources [--cases 3x1s,3x100ms,3x10ms,100x100ms] [--seconds 20] [--only omlha|keepalived]");
+                    System.err.println("usage: bench/resources [--cases 3x1s,3x100ms,3x10ms,100x100ms,3x10ms+metrics] [--seconds 20] [--only omlha|keepalived]");
                     System.exit(2);
                 }
             }
@@ -73,10 +78,10 @@ public final class ResourceBench {
         List<String[]> starts = new ArrayList<>();
         for (String text : cases) {
             Case c = Case.parse(text);
-            Usage none = new Usage(Double.NaN, Double.NaN, Double.NaN);
+            Usage none = new Usage(Double.NaN, Double.NaN, Double.NaN, true);
             Usage ka = only == Impl.OMLHA ? none : bench.measure(Impl.KEEPALIVED, c);
             Usage ag = only == Impl.KEEPALIVED ? none : bench.measure(Impl.OMLHA, c);
-            rows.add(new String[] {c.label(), fmt2(ka.cpuPercent()), fmt2(ag.cpuPercent()), ratio(ag.cpuPercent(), ka.cpuPercent()),
+            rows.add(new String[] {c.label(), fmt2(ka.cpuPercent()) + (ka.stable() ? "" : "*"), fmt2(ag.cpuPercent()) + (ag.stable() ? "" : "*"), ratio(ag.cpuPercent(), ka.cpuPercent()),
                     fmt1(ka.rssMb()), fmt1(ag.rssMb()), ratio(ag.rssMb(), ka.rssMb())});
             starts.add(new String[] {c.label(), fmt0(ka.firstAdvertMs()), fmt0(ag.firstAdvertMs()),
                     ratio(ag.firstAdvertMs(), ka.firstAdvertMs())});
@@ -113,20 +118,39 @@ public final class ResourceBench {
             double firstAdvertMs = firstStampMillis(lab.workDir().resolve("capture.txt")) - startMillis;
 
             Node backup = start(impl, lab, n2, 100, c);
-            await(() -> count(lab, n1, c) == c.groups() && count(lab, n2, c) == 0, "n1 holds all " + c.groups() + " VIPs", master, backup);
+            // A cluster that never settles (the backup keeps taking groups over) is itself a result: it is measured all
+            // the same, and marked unstable.
+            boolean stable = true;
+            try {
+                await(() -> count(lab, n1, c) == c.groups() && count(lab, n2, c) == 0, "n1 holds all " + c.groups() + " VIPs", master, backup);
+            } catch (IllegalStateException unsettled) {
+                System.err.println(impl + " " + c.label() + ": UNSTABLE, " + unsettled.getMessage());
+                stable = false;
+            }
             Thread.sleep(SETTLE.toMillis());
 
             List<ProcessHandle> processes = master.processes();
             long ticksBefore = ticks(processes);
             java.util.Map<String, Long> threadsBefore = threadTicks(processes);
             long before = System.nanoTime();
-            Thread.sleep(seconds * 1000L);
+            if (c.metrics() && impl == Impl.OMLHA) {
+                for (int second = 0; second < seconds; second++) {
+                    if (second % 15 == 0) { // Prometheus' usual scrape interval
+                        lab.exec(n1, "curl", "-fsS", "-m", "1", "-o", "/dev/null", "http://127.0.0.1:9273/metrics");
+                    }
+                    Thread.sleep(1000);
+                }
+            } else {
+                Thread.sleep(seconds * 1000L);
+            }
             long ticksAfter = ticks(processes);
             java.util.Map<String, Long> threadsAfter = threadTicks(processes);
             double elapsed = (System.nanoTime() - before) / 1e9;
             double rssMb = rssKb(processes) / 1024.0;
             if (!(count(lab, n1, c) == c.groups() && count(lab, n2, c) == 0)) {
-                throw new IllegalStateException("the master lost VIPs during the window\n" + master.log() + "\n" + backup.log());
+                System.err.println(impl + " " + c.label() + ": UNSTABLE, the master lost VIPs during the window\n" + master.log() + "\n"
+                        + backup.log());
+                stable = false;
             }
             double cpu = 100.0 * (ticksAfter - ticksBefore) / clockTicks / elapsed;
             System.err.printf(Locale.ROOT, "%s %s: pids %s, cpu %.2f %%, rss %.1f MB, first advert %.0f ms%n", impl, c.label(),
@@ -139,7 +163,7 @@ public final class ResourceBench {
                 }
             });
             System.err.printf("%s %s: threads that used CPU:%s%n", impl, c.label(), busy);
-            return new Usage(cpu, rssMb, firstAdvertMs);
+            return new Usage(cpu, rssMb, firstAdvertMs, stable);
         }
     }
 
@@ -157,8 +181,9 @@ public final class ResourceBench {
 
     private Node start(Impl impl, NetnsLab lab, NetnsLab.Host host, int priority, Case c) throws IOException {
         if (impl == Impl.OMLHA) {
+            // A later key wins in HOCON: this metrics.listen overrides the lab's "" (metrics off).
             LabAgent agent = new LabAgent(lab, host, List.of(home.resolve("bin/omlha-agent").toString()),
-                    omlhaGroups(priority, c.groups(), c.intervalMs()));
+                    omlhaGroups(priority, c.groups(), c.intervalMs()) + (c.metrics() ? "\n  metrics.listen = \"127.0.0.1:9273\"" : ""));
             agent.start();
             return new Node() {
                 // ip netns exec and the launcher both exec: the pid is the JVM's.

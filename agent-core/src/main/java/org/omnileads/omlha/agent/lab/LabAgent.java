@@ -51,7 +51,8 @@ public final class LabAgent {
             throw new IllegalStateException("cannot find the agent's jar", e);
         }
         // The launcher's settings (bin/omlha-agent), where the measurements behind them are noted.
-        return List.of(java, "-XX:+UseSerialGC", "-Xms8m", "-Xmn2m", "-Xmx64m", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-jar", jar);
+        return List.of(java, "-XX:+UseSerialGC", "-Xms8m", "-Xmn2m", "-Xmx64m", "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-XX:-UsePerfData",
+                "-jar", jar);
     }
 
     public NetnsLab.Host host() {
