@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
  * the end-to-end tests and the benchmarks.
  *
  * <p>Every name carries a random tag, so labs never collide; {@link #close()} kills what the lab started and
- * deletes every namespace it created (veths and the bridge go with them), whatever happened before. A JVM
+ * deletes every namespace it created (veths and the bridge go with them) and its folder in /tmp (unless
+ * OMLHA_LAB_KEEP is set), whatever happened before. A JVM
  * shutdown hook does the same on Ctrl-C.
  */
 public final class NetnsLab implements AutoCloseable {
@@ -248,10 +249,23 @@ public final class NetnsLab implements AutoCloseable {
             quietly("ip", "netns", "delete", host.namespace());
         }
         quietly("ip", "netns", "delete", switchNs);
+        if (System.getenv("OMLHA_LAB_KEEP") == null) {
+            deleteWorkDir(); // configs, logs, captures: OMLHA_LAB_KEEP=1 keeps them for a post-mortem
+        }
         try {
             Runtime.getRuntime().removeShutdownHook(cleanupHook);
         } catch (IllegalStateException alreadyShuttingDown) {
             // we are the hook
+        }
+    }
+
+    private void deleteWorkDir() {
+        try (var paths = Files.walk(workDir)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            // a file still open by a dying process: the folder stays in /tmp, harmless
         }
     }
 
