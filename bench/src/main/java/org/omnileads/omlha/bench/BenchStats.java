@@ -3,7 +3,6 @@ package org.omnileads.omlha.bench;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
 
 /** The trials of one bench cell, in milliseconds, reported as "median / max". */
 record BenchStats(List<Double> values) {
@@ -20,7 +19,7 @@ record BenchStats(List<Double> values) {
 
     /** Whole milliseconds. */
     static String fmt(double value) {
-        return String.format(Locale.ROOT, "%.0f", value);
+        return BenchFormat.decimals(value, 0);
     }
 
     @Override

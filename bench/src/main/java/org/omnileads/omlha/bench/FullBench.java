@@ -3,7 +3,6 @@ package org.omnileads.omlha.bench;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Every benchmark, keepalived and omlha-agent side by side in the same namespace lab and the same run, printed as one
@@ -54,14 +53,14 @@ public final class FullBench {
             ResourceBench.Usage ag = resources.measure(ResourceBench.Impl.OMLHA, c);
             String label = c.groups() + " groups @ " + interval(c.intervalMs()) + (c.metrics() ? ", /metrics scraped every 15 s" : "");
             boolean tenMs = c.groups() == 3 && c.intervalMs() == 10 && !c.metrics();
-            cpu.add(new Row("CPU % of a core, " + label, fmt2(ka.cpuPercent()) + unstable(ka), fmt2(ag.cpuPercent()) + unstable(ag), ratio(ag.cpuPercent(), ka.cpuPercent()),
+            cpu.add(new Row("CPU % of a core, " + label, BenchFormat.decimals(ka.cpuPercent(), 2) + unstable(ka), BenchFormat.decimals(ag.cpuPercent(), 2) + unstable(ag), BenchFormat.ratio(ag.cpuPercent(), ka.cpuPercent()),
                     tenMs ? "<= 5 and <= keepalived" : "", tenMs ? met(ag.cpuPercent() <= 5 && ag.cpuPercent() <= ka.cpuPercent() && ag.stable()) : ""));
-            rss.add(new Row("RSS MB, " + label, fmt1(ka.rssMb()), fmt1(ag.rssMb()), ratio(ag.rssMb(), ka.rssMb()), "<= 64",
+            rss.add(new Row("RSS MB, " + label, BenchFormat.decimals(ka.rssMb(), 1), BenchFormat.decimals(ag.rssMb(), 1), BenchFormat.ratio(ag.rssMb(), ka.rssMb()), "<= 64",
                     met(ag.rssMb() <= 64)));
             if (c.groups() == 3 && !c.metrics()) {
                 double mdi = masterDownMs(c.intervalMs(), 150);
-                firstAdvert.add(new Row("start -> first advert ms, @ " + interval(c.intervalMs()) + " (MDI " + fmt0(mdi) + ")",
-                        fmt0(ka.firstAdvertMs()), fmt0(ag.firstAdvertMs()), ratio(ag.firstAdvertMs(), ka.firstAdvertMs()),
+                firstAdvert.add(new Row("start -> first advert ms, @ " + interval(c.intervalMs()) + " (MDI " + BenchFormat.decimals(mdi, 0) + ")",
+                        BenchFormat.decimals(ka.firstAdvertMs(), 0), BenchFormat.decimals(ag.firstAdvertMs(), 0), BenchFormat.ratio(ag.firstAdvertMs(), ka.firstAdvertMs()),
                         "< 1000 + MDI", met(ag.firstAdvertMs() - mdi < 1000)));
             }
         }
@@ -75,13 +74,13 @@ public final class FullBench {
             double mdi = masterDownMs(intervalMs, 100);
             BenchStats kaCut = failover.measure(FailoverBench.Impl.KEEPALIVED, intervalMs, false);
             BenchStats agCut = failover.measure(FailoverBench.Impl.OMLHA, intervalMs, false);
-            rows.add(new Row("power-off failover ms, @ " + interval(intervalMs) + " (MDI " + fmt0(mdi) + ")", kaCut.toString(),
-                    agCut.toString(), ratio(agCut.median(), kaCut.median()), "max <= MDI + 10", met(agCut.max() <= mdi + 10)));
+            rows.add(new Row("power-off failover ms, @ " + interval(intervalMs) + " (MDI " + BenchFormat.decimals(mdi, 0) + ")", kaCut.toString(),
+                    agCut.toString(), BenchFormat.ratio(agCut.median(), kaCut.median()), "max <= MDI + 10", met(agCut.max() <= mdi + 10)));
             BenchStats kaStop = failover.measure(FailoverBench.Impl.KEEPALIVED, intervalMs, true);
             BenchStats agStop = failover.measure(FailoverBench.Impl.OMLHA, intervalMs, true);
             double skew = (256 - 100) * intervalMs / 256.0;
-            sigterm.add(new Row("SIGTERM failover ms, @ " + interval(intervalMs) + " (skew " + fmt0(skew) + ")", kaStop.toString(),
-                    agStop.toString(), ratio(agStop.median(), kaStop.median()), "max <= MDI + 10", met(agStop.max() <= mdi + 10)));
+            sigterm.add(new Row("SIGTERM failover ms, @ " + interval(intervalMs) + " (skew " + BenchFormat.decimals(skew, 0) + ")", kaStop.toString(),
+                    agStop.toString(), BenchFormat.ratio(agStop.median(), kaStop.median()), "max <= MDI + 10", met(agStop.max() <= mdi + 10)));
         }
         rows.addAll(sigterm);
 
@@ -91,26 +90,28 @@ public final class FullBench {
         BenchStats agService = new BenchStats(service.measure(ServiceFailureBench.Impl.OMLHA).stream()
                 .map(ServiceFailureBench.Trial::outageMs).toList());
         rows.add(new Row("HAProxy killed: client outage ms, @ 100 ms", kaService.toString(), agService.toString(),
-                ratio(agService.median(), kaService.median()), "", ""));
+                BenchFormat.ratio(agService.median(), kaService.median()), "", ""));
 
         List<JitterBench.Result> jitter = JitterBench.measure(home, stressSeconds, 3, 10);
         JitterBench.Result ka = jitter.get(0);
         JitterBench.Result ag = jitter.get(1);
         String stress = "stress " + stressSeconds + " s, 3 groups @ 10 ms: ";
-        rows.add(new Row(stress + "jitter p50 ms", fmt3(ka.p50Ms()), fmt3(ag.p50Ms()), ratio(ag.p50Ms(), ka.p50Ms()), "", ""));
-        rows.add(new Row(stress + "jitter p99 ms", fmt3(ka.p99Ms()), fmt3(ag.p99Ms()), ratio(ag.p99Ms(), ka.p99Ms()), "< 2", met(ag.p99Ms() < 2)));
-        rows.add(new Row(stress + "jitter max ms", fmt3(ka.maxMs()), fmt3(ag.maxMs()), ratio(ag.maxMs(), ka.maxMs()), "", ""));
+        rows.add(new Row(stress + "jitter p50 ms", BenchFormat.decimals(ka.p50Ms(), 3), BenchFormat.decimals(ag.p50Ms(), 3), BenchFormat.ratio(ag.p50Ms(), ka.p50Ms()), "", ""));
+        rows.add(new Row(stress + "jitter p99 ms", BenchFormat.decimals(ka.p99Ms(), 3), BenchFormat.decimals(ag.p99Ms(), 3), BenchFormat.ratio(ag.p99Ms(), ka.p99Ms()), "< 2", met(ag.p99Ms() < 2)));
+        rows.add(new Row(stress + "jitter max ms", BenchFormat.decimals(ka.maxMs(), 3), BenchFormat.decimals(ag.maxMs(), 3), BenchFormat.ratio(ag.maxMs(), ka.maxMs()), "", ""));
         rows.add(new Row(stress + "adverts sent/expected", ka.captured() + "/" + ka.expected(), ag.captured() + "/" + ag.expected(),
                 "", "", ""));
         rows.add(new Row(stress + "spurious transitions", String.valueOf(ka.spuriousTransitions()), String.valueOf(ag.spuriousTransitions()),
                 "", "0", met(ag.spuriousTransitions() == 0)));
 
         System.out.printf("%nomlha-agent vs keepalived %s, same namespace lab, same run; %d CPUs, %s; %d trials per failover cell, "
-                + "%d s resource windows; VRRPv3; %.0f min%n", LabKeepaliveds.version(), Runtime.getRuntime().availableProcessors(),
+                + "%d s resource windows; VRRPv3; %.0f min%n", keepalivedVersion(), Runtime.getRuntime().availableProcessors(),
                 System.getProperty("os.name") + " " + System.getProperty("os.version"), trials, seconds,
                 (System.nanoTime() - started) / 60e9);
-        System.out.println("UNSTABLE: that implementation's two-node cluster never settled (its backup kept taking groups over);"
-                + " its figures include the flapping (see stderr)");
+        if (rows.stream().anyMatch(row -> (row.keepalived() + row.omlha()).contains("UNSTABLE"))) {
+            System.out.println("UNSTABLE: that implementation's two-node cluster never settled (its backup kept taking groups over);"
+                    + " its figures include the flapping (see stderr)");
+        }
         String format = "| %-58s | %-15s | %-15s | %-6s | %-22s | %-4s |%n";
         System.out.printf(format, "metric (failover and outage: median / max)", "keepalived", "omlha-agent", "ratio", "target", "met");
         System.out.printf(format, "-".repeat(58), "-".repeat(15), "-".repeat(15), "-".repeat(6), "-".repeat(22), "-".repeat(4));
@@ -137,37 +138,15 @@ public final class FullBench {
         return met ? "yes" : "NO";
     }
 
-    private static String ratio(double agent, double keepalived) {
-        return keepalived == 0 || Double.isNaN(keepalived) ? "-" : String.format(Locale.ROOT, "%.2f", agent / keepalived);
-    }
-
-    private static String fmt0(double value) {
-        return String.format(Locale.ROOT, "%.0f", value);
-    }
-
-    private static String fmt1(double value) {
-        return String.format(Locale.ROOT, "%.1f", value);
-    }
-
-    private static String fmt2(double value) {
-        return String.format(Locale.ROOT, "%.2f", value);
-    }
-
-    private static String fmt3(double value) {
-        return String.format(Locale.ROOT, "%.3f", value);
-    }
-
-    /** keepalived's version line, for the table's title. */
-    private static final class LabKeepaliveds {
-        static String version() {
-            try {
-                String out = new String(new ProcessBuilder("keepalived", "--version").redirectErrorStream(true).start()
-                        .getInputStream().readAllBytes());
-                String first = out.lines().findFirst().orElse("");
-                return first.startsWith("Keepalived v") ? first.substring("Keepalived ".length()).split(" ")[0] : "?";
-            } catch (java.io.IOException e) {
-                return "?";
-            }
+    /** keepalived's version ("v2.2.7"), for the table's title. */
+    private static String keepalivedVersion() {
+        try {
+            String out = new String(new ProcessBuilder("keepalived", "--version").redirectErrorStream(true).start()
+                    .getInputStream().readAllBytes());
+            String first = out.lines().findFirst().orElse("");
+            return first.startsWith("Keepalived v") ? first.substring("Keepalived ".length()).split(" ")[0] : "?";
+        } catch (java.io.IOException e) {
+            return "?";
         }
     }
 }

@@ -107,26 +107,25 @@ public final class JitterBench {
         System.out.printf(format, "impl", "adverts capt/exp", "jitter p50 / p99 / max ms", "spurious transitions", "n2 adverts", "prio-0 adverts");
         for (Result r : results) {
             System.out.printf(format, r.implementation(), r.captured() + "/" + r.expected(),
-                    fmt3(r.p50Ms()) + " / " + fmt3(r.p99Ms()) + " / " + fmt3(r.maxMs()), r.spuriousTransitions(), r.backupAdverts(),
+                    BenchFormat.decimals(r.p50Ms(), 3) + " / " + BenchFormat.decimals(r.p99Ms(), 3) + " / " + BenchFormat.decimals(r.maxMs(), 3), r.spuriousTransitions(), r.backupAdverts(),
                     r.priorityZeroAdverts());
         }
         Result ka = results.stream().filter(r -> r.implementation().equals("keepalived")).findFirst().orElse(null);
         Result ag = results.stream().filter(r -> r.implementation().equals("omlha")).findFirst().orElse(null);
         if (ka != null && ag != null) {
-            System.out.printf("ratio omlha / keepalived: p99 %s, max %s%n", ratio(ag.p99Ms(), ka.p99Ms()), ratio(ag.maxMs(), ka.maxMs()));
+            System.out.printf("ratio omlha / keepalived: p99 %s, max %s%n", BenchFormat.ratio(ag.p99Ms(), ka.p99Ms()), BenchFormat.ratio(ag.maxMs(), ka.maxMs()));
         }
     }
 
     /** One implementation on a fresh two-node lab. */
     public static Result measure(Impl impl, Path home, int seconds, int groups, long intervalMs) throws Exception {
         String name = impl.name().toLowerCase(Locale.ROOT);
-        NetnsLab lab = NetnsLab.create();
-        try (lab) {
+        try (NetnsLab lab = NetnsLab.create()) {
             NetnsLab.Host n1 = lab.addHost("n1", N1 + "/24", null);
             NetnsLab.Host n2 = lab.addHost("n2", N2 + "/24", null);
             Node master = start(impl, home, lab, n1, 150, groups, intervalMs);
             Node backup = start(impl, home, lab, n2, 100, groups, intervalMs);
-            BenchLab.await(() -> held(lab, n1, groups) == groups && held(lab, n2, groups) == 0, "n1 holds all " + groups + " VIPs",
+            BenchLab.await(() -> BenchLab.vipsHeld(lab, n1, groups) == groups && BenchLab.vipsHeld(lab, n2, groups) == 0, "n1 holds all " + groups + " VIPs",
                     LIMIT, 20, master::log, backup::log);
             Thread.sleep(SETTLE.toMillis());
             System.err.printf("%s: n1 scheduling: %s%n", name, scheduling(master.processes()));
@@ -138,7 +137,7 @@ public final class JitterBench {
             long windowStartMicros;
             int transitions;
             try {
-                capture = startCapture(n2, capturePath, captureErr);
+                capture = BenchLab.startVrrpCapture(n2, capturePath, captureErr, LIMIT, "-B", "8192");
                 long masterMark = master.transitionMark();
                 long backupMark = backup.transitionMark();
                 int cpus = Runtime.getRuntime().availableProcessors();
@@ -161,8 +160,8 @@ public final class JitterBench {
             }
             System.err.printf("%s: tcpdump: %s%n", name, String.join("; ", Files.readAllLines(captureErr).stream()
                     .filter(l -> l.contains("packets")).toList()));
-            if (!(held(lab, n1, groups) == groups && held(lab, n2, groups) == 0)) {
-                System.err.printf("%s: after the window n1 holds %d, n2 %d of %d VIPs%n", name, held(lab, n1, groups), held(lab, n2, groups), groups);
+            if (!(BenchLab.vipsHeld(lab, n1, groups) == groups && BenchLab.vipsHeld(lab, n2, groups) == 0)) {
+                System.err.printf("%s: after the window n1 holds %d, n2 %d of %d VIPs%n", name, BenchLab.vipsHeld(lab, n1, groups), BenchLab.vipsHeld(lab, n2, groups), groups);
             }
             Result result = analyse(name, Files.readAllLines(capturePath), windowStartMicros, seconds, groups, intervalMs, transitions);
             System.err.printf("%s: %s%n", name, result);
@@ -170,8 +169,6 @@ public final class JitterBench {
                 System.err.printf("--- %s n1:%n%s%n--- %s n2:%n%s%n", name, master.log(), name, backup.log());
             }
             return result;
-        } finally {
-            deleteTree(lab.workDir());
         }
     }
 
@@ -294,20 +291,6 @@ public final class JitterBench {
     }
 
     /** tcpdump on the host's eth0 for every VRRP packet, line-buffered; returns once it is capturing. */
-    private static Process startCapture(NetnsLab.Host host, Path out, Path err) throws Exception {
-        Process capture = new ProcessBuilder("ip", "netns", "exec", host.namespace(), "tcpdump", "-i", "eth0", "-n", "-tt", "-l",
-                "-B", "8192", "ip", "proto", "112").redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        long end = System.nanoTime() + LIMIT.toNanos();
-        while (!Files.readString(err).contains("listening on")) {
-            if (System.nanoTime() - end >= 0 || !capture.isAlive()) {
-                destroy(capture);
-                throw new IllegalStateException("tcpdump did not start: " + Files.readString(err));
-            }
-            Thread.sleep(10);
-        }
-        return capture;
-    }
-
     /** SIGTERM, so that tcpdump flushes and prints its packet counts; SIGKILL if it has not exited in 5 s. */
     private static void stopCapture(Process capture) throws InterruptedException {
         capture.destroy();
@@ -330,79 +313,28 @@ public final class JitterBench {
         }
     }
 
-    /**
-     * Each process's scheduling, from {@code /proc/<pid>/task/<tid>/stat} (proc(5): rt_priority is field 40, policy
-     * field 41): threads not at SCHED_OTHER listed by name, the others counted.
-     */
+    /** Each process's scheduling: threads not at SCHED_OTHER nice 0 listed by name, the others counted. */
     static String scheduling(List<ProcessHandle> processes) {
         String[] policies = {"SCHED_OTHER", "SCHED_FIFO", "SCHED_RR", "SCHED_BATCH", "4", "SCHED_IDLE", "SCHED_DEADLINE"};
         StringBuilder text = new StringBuilder();
         for (ProcessHandle p : processes) {
             int other = 0;
             StringBuilder special = new StringBuilder();
-            try (var tasks = Files.list(Path.of("/proc/" + p.pid() + "/task"))) {
-                for (Path task : tasks.toList()) {
-                    try {
-                        String stat = Files.readString(task.resolve("stat"));
-                        String thread = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-                        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                        int rtPriority = Integer.parseInt(fields[37]);
-                        int policy = Integer.parseInt(fields[38]);
-                        int nice = Integer.parseInt(fields[16]);
-                        if (policy == 0 && nice == 0) {
-                            other++;
-                        } else {
-                            special.append(' ').append(thread).append('=')
-                                    .append(policy < policies.length ? policies[policy] : Integer.toString(policy))
-                                    .append(policy == 1 || policy == 2 ? "/" + rtPriority : "").append(nice != 0 ? " nice " + nice : "");
-                        }
-                    } catch (IOException gone) {
-                        // the thread ended between the listing and the read
-                    }
+            for (ThreadStats.ThreadStat thread : ThreadStats.of(p)) {
+                int policy = thread.policy();
+                if (policy == 0 && thread.nice() == 0) {
+                    other++;
+                } else {
+                    special.append(' ').append(thread.name()).append('=')
+                            .append(policy < policies.length ? policies[policy] : Integer.toString(policy))
+                            .append(policy == 1 || policy == 2 ? "/" + thread.rtPriority() : "")
+                            .append(thread.nice() != 0 ? " nice " + thread.nice() : "");
                 }
-            } catch (IOException gone) {
-                text.append("pid ").append(p.pid()).append(" gone; ");
-                continue;
             }
             String command = p.info().command().map(c -> Path.of(c).getFileName().toString()).orElse("?");
             text.append("pid ").append(p.pid()).append(' ').append(command).append(':').append(special)
                     .append(" (").append(other).append(" threads SCHED_OTHER nice 0); ");
         }
         return text.toString();
-    }
-
-    /** How many of the groups' VIPs the host holds (-1 when that cannot be read). */
-    private static int held(NetnsLab lab, NetnsLab.Host host, int groups) {
-        try {
-            List<String> words = List.of(lab.addresses(host).split("\\s+"));
-            int held = 0;
-            for (int g = 1; g <= groups; g++) {
-                if (words.contains(ResourceBench.vip(g) + "/24")) {
-                    held++;
-                }
-            }
-            return held;
-        } catch (IOException e) {
-            return -1;
-        }
-    }
-
-    /** The lab's folder (configs, logs, the capture): NetnsLab leaves it behind. */
-    private static void deleteTree(Path dir) {
-        try (var paths = Files.walk(dir)) {
-            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        } catch (IOException e) {
-            System.err.println("could not remove " + dir + ": " + e.getMessage());
-        }
-    }
-
-    private static String fmt3(double value) {
-        return String.format(Locale.ROOT, "%.3f", value);
-    }
-
-    private static String ratio(double agent, double keepalived) {
-        return keepalived == 0 || Double.isNaN(keepalived) ? "-" : String.format(Locale.ROOT, "%.2f", agent / keepalived);
     }
 }

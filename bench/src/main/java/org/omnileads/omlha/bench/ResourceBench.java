@@ -7,8 +7,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.omnileads.omlha.agent.lab.LabAgent;
 import org.omnileads.omlha.agent.lab.LabKeepalived;
 import org.omnileads.omlha.agent.lab.NetnsLab;
@@ -81,10 +82,11 @@ public final class ResourceBench {
             Usage none = new Usage(Double.NaN, Double.NaN, Double.NaN, true);
             Usage ka = only == Impl.OMLHA ? none : bench.measure(Impl.KEEPALIVED, c);
             Usage ag = only == Impl.KEEPALIVED ? none : bench.measure(Impl.OMLHA, c);
-            rows.add(new String[] {c.label(), fmt2(ka.cpuPercent()) + (ka.stable() ? "" : "*"), fmt2(ag.cpuPercent()) + (ag.stable() ? "" : "*"), ratio(ag.cpuPercent(), ka.cpuPercent()),
-                    fmt1(ka.rssMb()), fmt1(ag.rssMb()), ratio(ag.rssMb(), ka.rssMb())});
-            starts.add(new String[] {c.label(), fmt0(ka.firstAdvertMs()), fmt0(ag.firstAdvertMs()),
-                    ratio(ag.firstAdvertMs(), ka.firstAdvertMs())});
+            rows.add(new String[] {c.label(), BenchFormat.decimals(ka.cpuPercent(), 2) + (ka.stable() ? "" : "*"),
+                    BenchFormat.decimals(ag.cpuPercent(), 2) + (ag.stable() ? "" : "*"), BenchFormat.ratio(ag.cpuPercent(), ka.cpuPercent()),
+                    BenchFormat.decimals(ka.rssMb(), 1), BenchFormat.decimals(ag.rssMb(), 1), BenchFormat.ratio(ag.rssMb(), ka.rssMb())});
+            starts.add(new String[] {c.label(), BenchFormat.decimals(ka.firstAdvertMs(), 0), BenchFormat.decimals(ag.firstAdvertMs(), 0),
+                    BenchFormat.ratio(ag.firstAdvertMs(), ka.firstAdvertMs())});
         }
         System.out.printf("%nMaster node cost over %d s (after %d s settled), 2 nodes, VRRPv3, one IPv4 VIP per group, same lab, same run%n",
                 seconds, SETTLE.toSeconds());
@@ -108,7 +110,8 @@ public final class ResourceBench {
             NetnsLab.Host n2 = lab.addHost("n2", "192.0.2.12/24", null);
 
             // The master starts alone; the backup's eth0 sees its first advert.
-            Process capture = firstAdvertCapture(lab, n2);
+            Process capture = BenchLab.startVrrpCapture(n2, lab.workDir().resolve("capture.txt"), lab.workDir().resolve("capture.err"),
+                    LIMIT, "-c", "1");
             long startMillis = System.currentTimeMillis();
             Node master = start(impl, lab, n1, 150, c);
             if (!capture.waitFor(LIMIT.toSeconds(), TimeUnit.SECONDS)) {
@@ -122,7 +125,8 @@ public final class ResourceBench {
             // the same, and marked unstable.
             boolean stable = true;
             try {
-                await(() -> count(lab, n1, c) == c.groups() && count(lab, n2, c) == 0, "n1 holds all " + c.groups() + " VIPs", master, backup);
+                BenchLab.await(() -> BenchLab.vipsHeld(lab, n1, c.groups()) == c.groups() && BenchLab.vipsHeld(lab, n2, c.groups()) == 0,
+                        "n1 holds all " + c.groups() + " VIPs", LIMIT, 20, master::log, backup::log);
             } catch (IllegalStateException unsettled) {
                 System.err.println(impl + " " + c.label() + ": UNSTABLE, " + unsettled.getMessage());
                 stable = false;
@@ -131,7 +135,7 @@ public final class ResourceBench {
 
             List<ProcessHandle> processes = master.processes();
             long ticksBefore = ticks(processes);
-            java.util.Map<String, Long> threadsBefore = threadTicks(processes);
+            Map<String, Long> threadsBefore = threadTicks(processes);
             long before = System.nanoTime();
             if (c.metrics() && impl == Impl.OMLHA) {
                 for (int second = 0; second < seconds; second++) {
@@ -144,10 +148,10 @@ public final class ResourceBench {
                 Thread.sleep(seconds * 1000L);
             }
             long ticksAfter = ticks(processes);
-            java.util.Map<String, Long> threadsAfter = threadTicks(processes);
+            Map<String, Long> threadsAfter = threadTicks(processes);
             double elapsed = (System.nanoTime() - before) / 1e9;
             double rssMb = rssKb(processes) / 1024.0;
-            if (!(count(lab, n1, c) == c.groups() && count(lab, n2, c) == 0)) {
+            if (!(BenchLab.vipsHeld(lab, n1, c.groups()) == c.groups() && BenchLab.vipsHeld(lab, n2, c.groups()) == 0)) {
                 System.err.println(impl + " " + c.label() + ": UNSTABLE, the master lost VIPs during the window\n" + master.log() + "\n"
                         + backup.log());
                 stable = false;
@@ -230,23 +234,6 @@ public final class ResourceBench {
         return conf.toString();
     }
 
-    /** tcpdump on the host's eth0 for one VRRP packet; returns once it is capturing. */
-    private static Process firstAdvertCapture(NetnsLab lab, NetnsLab.Host host) throws Exception {
-        Path out = lab.workDir().resolve("capture.txt");
-        Path err = lab.workDir().resolve("capture.err");
-        Process capture = new ProcessBuilder("ip", "netns", "exec", host.namespace(), "tcpdump", "-i", "eth0", "-n", "-tt", "-l",
-                "-c", "1", "ip", "proto", "112").redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        long end = System.nanoTime() + LIMIT.toNanos();
-        while (!Files.readString(err).contains("listening on")) {
-            if (System.nanoTime() - end >= 0 || !capture.isAlive()) {
-                capture.destroyForcibly();
-                throw new IllegalStateException("tcpdump did not start: " + Files.readString(err));
-            }
-            Thread.sleep(10);
-        }
-        return capture;
-    }
-
     /** The epoch milliseconds of tcpdump's first line ({@code 1764090000.123456 IP ...}). */
     private static double firstStampMillis(Path capture) throws IOException {
         String line = Files.readAllLines(capture).stream().findFirst()
@@ -266,23 +253,13 @@ public final class ResourceBench {
         return sum;
     }
 
-    /** utime + stime per thread ({@code tid:name}), to show where a process's CPU goes. */
-    private static java.util.Map<String, Long> threadTicks(List<ProcessHandle> processes) throws IOException {
-        java.util.Map<String, Long> perThread = new java.util.TreeMap<>();
+    /** Run time (µs) and times scheduled in, per thread ({@code tid:name}), to show where a process's CPU goes. */
+    private static Map<String, Long> threadTicks(List<ProcessHandle> processes) {
+        Map<String, Long> perThread = new TreeMap<>();
         for (ProcessHandle p : processes) {
-            try (var tasks = Files.list(Path.of("/proc/" + p.pid() + "/task"))) {
-                for (Path task : tasks.toList()) {
-                    try {
-                        String stat = Files.readString(task.resolve("stat"));
-                        String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-                        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                        String[] sched = Files.readString(task.resolve("schedstat")).trim().split(" ");
-                        perThread.put(task.getFileName() + ":" + name + " run_us", Long.parseLong(sched[0]) / 1000);
-                        perThread.put(task.getFileName() + ":" + name + " slices", Long.parseLong(sched[2]));
-                    } catch (IOException gone) {
-                        // the thread ended between the listing and the read
-                    }
-                }
+            for (ThreadStats.ThreadStat thread : ThreadStats.of(p)) {
+                perThread.put(thread.tid() + ":" + thread.name() + " run_us", thread.runNanos() / 1000);
+                perThread.put(thread.tid() + ":" + thread.name() + " slices", thread.slices());
             }
         }
         return perThread;
@@ -296,48 +273,5 @@ public final class ResourceBench {
             sum += Long.parseLong(line.replaceAll("[^0-9]", ""));
         }
         return sum;
-    }
-
-    /** How many of the case's VIPs the host holds. */
-    private static int count(NetnsLab lab, NetnsLab.Host host, Case c) {
-        try {
-            List<String> words = List.of(lab.addresses(host).split("\\s+"));
-            int held = 0;
-            for (int g = 1; g <= c.groups(); g++) {
-                if (words.contains(vip(g) + "/24")) {
-                    held++;
-                }
-            }
-            return held;
-        } catch (IOException e) {
-            return -1;
-        }
-    }
-
-    private static void await(BooleanSupplier condition, String what, Node a, Node b) throws InterruptedException {
-        long end = System.nanoTime() + LIMIT.toNanos();
-        while (System.nanoTime() - end < 0) {
-            if (condition.getAsBoolean()) {
-                return;
-            }
-            Thread.sleep(20);
-        }
-        throw new IllegalStateException("not within " + LIMIT + ": " + what + "\n--- n1:\n" + a.log() + "\n--- n2:\n" + b.log());
-    }
-
-    private static String fmt0(double value) {
-        return String.format(Locale.ROOT, "%.0f", value);
-    }
-
-    private static String fmt2(double value) {
-        return String.format(Locale.ROOT, "%.2f", value);
-    }
-
-    private static String fmt1(double value) {
-        return String.format(Locale.ROOT, "%.1f", value);
-    }
-
-    private static String ratio(double agent, double keepalived) {
-        return keepalived == 0 ? "-" : String.format(Locale.ROOT, "%.2f", agent / keepalived);
     }
 }
