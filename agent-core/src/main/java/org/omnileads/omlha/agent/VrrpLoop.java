@@ -50,6 +50,7 @@ final class VrrpLoop implements Runnable {
     private final RateLimitedLog errorLog = new RateLimitedLog(log, TimeUnit.SECONDS.toNanos(10));
     private long containedErrors;
 
+    private final LinkEvents linkEvents = new LinkEvents();
     private Set<String> activeProbes;
     /** For each followed PostgreSQL probe, the names of the probes of its peers' databases. */
     private Map<String, List<String>> peerProbes;
@@ -162,25 +163,9 @@ final class VrrpLoop implements Runnable {
         boolean faultsMayHaveChanged = false;
         if (poller.isReadable(linkMonitor.fd())) {
             faultsMayHaveChanged = true;
-            long at = now;
+            linkEvents.now = now;
             try {
-                linkMonitor.drain(new LinkMonitor.Events() {
-                    public void onLink(LinkState link) {
-                        VrrpLoop.this.onLink(at, link);
-                    }
-
-                    public void onAddressRemoved(int ifIndex, VipAddress address) {
-                        for (GroupRuntime group : groups) {
-                            if (group.channel().ifIndex() == ifIndex) {
-                                group.onAddressRemoved(address);
-                            }
-                        }
-                    }
-
-                    public void onAddressEventsLost() {
-                        groups.forEach(GroupRuntime::restoreRemovedVips);
-                    }
-                });
+                linkMonitor.drain(linkEvents);
             } catch (RuntimeException e) {
                 contain(now, "link and address events", e);
             }
@@ -251,11 +236,32 @@ final class VrrpLoop implements Runnable {
         errorLog.warn(now, "VRRP loop: {} failed, continuing: {}", what, e.toString());
     }
 
-    private void onLink(long now, LinkState link) {
-        for (GroupRuntime group : groups) {
-            if (group.channel().ifIndex() == link.ifIndex()) {
-                group.setLinkUp(now, link.up());
+    /** What the link monitor reports, handed to the groups on that interface; one instance, reused every turn. */
+    private final class LinkEvents implements LinkMonitor.Events {
+        /** The time of the turn that reads the events. */
+        long now;
+
+        @Override
+        public void onLink(LinkState link) {
+            for (GroupRuntime group : groups) {
+                if (group.channel().ifIndex() == link.ifIndex()) {
+                    group.setLinkUp(now, link.up());
+                }
             }
+        }
+
+        @Override
+        public void onAddressRemoved(int ifIndex, VipAddress address) {
+            for (GroupRuntime group : groups) {
+                if (group.channel().ifIndex() == ifIndex) {
+                    group.onAddressRemoved(address);
+                }
+            }
+        }
+
+        @Override
+        public void onAddressEventsLost() {
+            groups.forEach(GroupRuntime::restoreRemovedVips);
         }
     }
 
