@@ -10,8 +10,11 @@ package org.omnileads.omlha.vrrp.fsm;
  * {@link #releaseVips} comes before {@link #transition}. {@code transition} is called exactly once for
  * every state change, after the other actions of that change.
  *
- * <p>Implementations should not throw: a failed send or address change is the I/O side's to log and count.
- * If one does throw, the exception reaches the caller of the router method, whose state has already changed.
+ * <p>Every action carries the {@code now} of the input that caused it, so the I/O side keeps no clock of its own.
+ *
+ * <p>Implementations should not throw: a failed send or address change is the I/O side's to log and count. If one
+ * does throw, the router still runs the change's remaining actions and reports the transition, so its state and
+ * what the I/O side was told never disagree; the first exception then reaches the caller of the router method.
  */
 public interface RouterActions {
 
@@ -21,21 +24,21 @@ public interface RouterActions {
      * @param priority the priority to advertise; 0 when the master is leaving (RFC 5798 §6.4.3)
      * @param advertIntervalCentis the advert interval to advertise, in centiseconds (v2: a multiple of 100)
      */
-    void sendAdvert(int priority, int advertIntervalCentis);
+    void sendAdvert(long now, int priority, int advertIntervalCentis);
 
     /** Adds the virtual addresses to the interface. */
-    void attachVips();
+    void attachVips(long now);
 
     /** Starts the gratuitous ARP / unsolicited neighbour advertisement burst for the virtual addresses. */
-    void announceVips();
+    void announceVips(long now);
 
     /** Removes the virtual addresses from the interface. */
-    void releaseVips();
+    void releaseVips(long now);
 
     /**
      * Reports a state change, once, after the change's other actions.
      *
      * @param reason why, for people: {@code "higher priority 200 from 192.0.2.3"}
      */
-    void transition(VrrpState from, VrrpState to, String reason);
+    void transition(long now, VrrpState from, VrrpState to, String reason);
 }

@@ -129,11 +129,16 @@ public final class VrrpRouter {
 
     /** Leaves INIT: to FAULT if a fault is flagged, MASTER at once for the address owner, BACKUP otherwise. */
     public void start(long now) {
+        startInput(now);
+        rethrowActionFailure();
+    }
+
+    private void startInput(long now) {
         if (state != VrrpState.INIT) {
             throw new IllegalStateException("start() in state " + state + " (expected: INIT)");
         }
         if (faulted) {
-            leave(VrrpState.FAULT, faultReason);
+            leave(now, VrrpState.FAULT, faultReason);
         } else if (config.isAddressOwner()) {
             becomeMaster(now, "started as address owner (priority 255)");
         } else {
@@ -149,6 +154,11 @@ public final class VrrpRouter {
      *     router uses it
      */
     public void onAdvert(long now, InetAddress source, int priority, int advertIntervalCentis) {
+        onAdvertInput(now, source, priority, advertIntervalCentis);
+        rethrowActionFailure();
+    }
+
+    private void onAdvertInput(long now, InetAddress source, int priority, int advertIntervalCentis) {
         Objects.requireNonNull(source, "source");
         if (priority < 0 || priority > 255) {
             throw new IllegalArgumentException("advert priority " + priority + " (expected: 0..255)");
@@ -168,6 +178,11 @@ public final class VrrpRouter {
 
     /** Fires the timer if it is due; does nothing when called before {@link #nextDeadline()} or without a timer. */
     public void onTimer(long now) {
+        onTimerInput(now);
+        rethrowActionFailure();
+    }
+
+    private void onTimerInput(long now) {
         if (!timerArmed || now - deadline < 0) {
             return;
         }
@@ -178,7 +193,7 @@ public final class VrrpRouter {
             long next = deadline + config.advertIntervalNanos();
             timerArmedAt = now;
             deadline = next - now > 0 ? next : now + config.advertIntervalNanos();
-            actions.sendAdvert(effectivePriority, config.advertIntervalCentis());
+            sendAdvert(now, effectivePriority);
         } else if (state == VrrpState.BACKUP) {
             becomeMaster(now, masterDownReason(now));
         }
@@ -191,6 +206,11 @@ public final class VrrpRouter {
      * @param priority 1..254
      */
     public void setEffectivePriority(long now, int priority) {
+        setEffectivePriorityInput(now, priority);
+        rethrowActionFailure();
+    }
+
+    private void setEffectivePriorityInput(long now, int priority) {
         if (priority < 1 || priority >= RouterConfig.OWNER_PRIORITY) {
             throw new IllegalArgumentException("effective priority " + priority + " (expected: 1..254)");
         }
@@ -210,12 +230,17 @@ public final class VrrpRouter {
      * @param reason for the transition, e.g. {@code "interface eth0 down"}
      */
     public void setFault(long now, boolean fault, String reason) {
+        setFaultInput(now, fault, reason);
+        rethrowActionFailure();
+    }
+
+    private void setFaultInput(long now, boolean fault, String reason) {
         Objects.requireNonNull(reason, "reason");
         if (fault) {
             faulted = true;
             faultReason = reason;
             if (state == VrrpState.MASTER || state == VrrpState.BACKUP) {
-                leave(VrrpState.FAULT, reason);
+                leave(now, VrrpState.FAULT, reason);
             }
         } else {
             faulted = false;
@@ -232,8 +257,13 @@ public final class VrrpRouter {
 
     /** Graceful stop (RFC 5798 §6.4.3): a master sends a priority-0 advert and releases its addresses; then INIT. */
     public void shutdown(long now) {
+        shutdownInput(now);
+        rethrowActionFailure();
+    }
+
+    private void shutdownInput(long now) {
         if (state != VrrpState.INIT) {
-            leave(VrrpState.INIT, "shutdown");
+            leave(now, VrrpState.INIT, "shutdown");
         }
     }
 
@@ -335,8 +365,8 @@ public final class VrrpRouter {
             state = VrrpState.BACKUP;
             lowerMasterSeen = false;
             follow(now, source, priority, intervalCentis);
-            actions.releaseVips();
-            actions.transition(VrrpState.MASTER, VrrpState.BACKUP, reason);
+            releaseVips(now);
+            transition(now, VrrpState.MASTER, VrrpState.BACKUP, reason);
         } else {
             advertise(now);
         }
@@ -369,10 +399,10 @@ public final class VrrpRouter {
         masterAdverIntervalCentis = config.advertIntervalCentis();
         forgetMaster();
         arm(now, config.advertIntervalNanos());
-        actions.sendAdvert(effectivePriority, config.advertIntervalCentis());
-        actions.attachVips();
-        actions.announceVips();
-        actions.transition(from, VrrpState.MASTER, reason);
+        sendAdvert(now, effectivePriority);
+        attachVips(now);
+        announceVips(now);
+        transition(now, from, VrrpState.MASTER, reason);
     }
 
     /** From INIT or FAULT: Master_Adver_Interval starts as ours again, the master is unknown. */
@@ -382,20 +412,20 @@ public final class VrrpRouter {
         masterAdverIntervalCentis = config.advertIntervalCentis();
         forgetMaster();
         arm(now, masterDownIntervalNanos());
-        actions.transition(from, VrrpState.BACKUP, reason);
+        transition(now, from, VrrpState.BACKUP, reason);
     }
 
     /** To FAULT or INIT, where no timer runs; a master resigns with a priority-0 advert first. */
-    private void leave(VrrpState to, String reason) {
+    private void leave(long now, VrrpState to, String reason) {
         VrrpState from = state;
         state = to;
         timerArmed = false;
         forgetMaster();
         if (from == VrrpState.MASTER) {
-            actions.sendAdvert(0, config.advertIntervalCentis());
-            actions.releaseVips();
+            sendAdvert(now, 0);
+            releaseVips(now);
         }
-        actions.transition(from, to, reason);
+        transition(now, from, to, reason);
     }
 
     private void forgetMaster() {
@@ -408,13 +438,74 @@ public final class VrrpRouter {
 
     private void advertise(long now) {
         arm(now, config.advertIntervalNanos());
-        actions.sendAdvert(effectivePriority, config.advertIntervalCentis());
+        sendAdvert(now, effectivePriority);
     }
 
     private void arm(long now, long durationNanos) {
         timerArmed = true;
         timerArmedAt = now;
         deadline = now + durationNanos;
+    }
+
+    // ---- actions: every one of a change runs, even after one threw; the first failure is rethrown at the end ----
+
+    /** The first exception an action threw during the current input, rethrown once the input is fully handled. */
+    private RuntimeException actionFailure;
+
+    private void sendAdvert(long now, int priority) {
+        try {
+            actions.sendAdvert(now, priority, config.advertIntervalCentis());
+        } catch (RuntimeException e) {
+            recordActionFailure(e);
+        }
+    }
+
+    private void attachVips(long now) {
+        try {
+            actions.attachVips(now);
+        } catch (RuntimeException e) {
+            recordActionFailure(e);
+        }
+    }
+
+    private void announceVips(long now) {
+        try {
+            actions.announceVips(now);
+        } catch (RuntimeException e) {
+            recordActionFailure(e);
+        }
+    }
+
+    private void releaseVips(long now) {
+        try {
+            actions.releaseVips(now);
+        } catch (RuntimeException e) {
+            recordActionFailure(e);
+        }
+    }
+
+    private void transition(long now, VrrpState from, VrrpState to, String reason) {
+        try {
+            actions.transition(now, from, to, reason);
+        } catch (RuntimeException e) {
+            recordActionFailure(e);
+        }
+    }
+
+    private void recordActionFailure(RuntimeException e) {
+        if (actionFailure == null) {
+            actionFailure = e;
+        } else if (actionFailure != e) {
+            actionFailure.addSuppressed(e);
+        }
+    }
+
+    private void rethrowActionFailure() {
+        RuntimeException failure = actionFailure;
+        if (failure != null) {
+            actionFailure = null;
+            throw failure;
+        }
     }
 
     private String masterDownReason(long now) {

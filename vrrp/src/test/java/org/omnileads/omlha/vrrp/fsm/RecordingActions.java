@@ -8,31 +8,39 @@ final class RecordingActions implements RouterActions {
     final List<String> calls = new ArrayList<>();
     final List<String> reasons = new ArrayList<>();
     boolean vipsHeld;
-    /** Runs inside {@link #announceVips()}, as the agent's announcement scheduler does. */
+    /** Runs inside {@link #announceVips(long)}, as the agent's announcement scheduler does. */
     Runnable onAnnounce = () -> { };
+    /** When set, {@link #attachVips(long)} throws it after recording the call (an I/O side that breaks its promise). */
+    RuntimeException attachFailure;
+    /** The {@code now} of every call, in order. */
+    final List<Long> times = new ArrayList<>();
 
     @Override
-    public void sendAdvert(int priority, int advertIntervalCentis) {
+    public void sendAdvert(long now, int priority, int advertIntervalCentis) {
         calls.add("advert " + priority + " " + advertIntervalCentis);
     }
 
     @Override
-    public void attachVips() {
+    public void attachVips(long now) {
         if (vipsHeld) {
             throw new AssertionError("attachVips() while the VIPs are attached");
         }
         vipsHeld = true;
         calls.add("attach");
+        times.add(now);
+        if (attachFailure != null) {
+            throw attachFailure;
+        }
     }
 
     @Override
-    public void announceVips() {
+    public void announceVips(long now) {
         calls.add("announce");
         onAnnounce.run();
     }
 
     @Override
-    public void releaseVips() {
+    public void releaseVips(long now) {
         if (!vipsHeld) {
             throw new AssertionError("releaseVips() while no VIP is attached");
         }
@@ -41,9 +49,10 @@ final class RecordingActions implements RouterActions {
     }
 
     @Override
-    public void transition(VrrpState from, VrrpState to, String reason) {
+    public void transition(long now, VrrpState from, VrrpState to, String reason) {
         calls.add(from + "->" + to);
         reasons.add(reason);
+        times.add(now);
     }
 
     /** The calls so far, then forgets them. */

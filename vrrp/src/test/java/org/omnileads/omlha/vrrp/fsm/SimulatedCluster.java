@@ -536,13 +536,13 @@ final class SimulatedCluster {
         }
 
         @Override
-        public void sendAdvert(int priority, int advertIntervalCentis) {
+        public void sendAdvert(long now, int priority, int advertIntervalCentis) {
             calls.add("advert " + priority + " " + advertIntervalCentis);
             network.multicast(index, (to, delay) -> schedule(elapsed + delay, new Deliver(to, index, priority, advertIntervalCentis)));
         }
 
         @Override
-        public void attachVips() {
+        public void attachVips(long now) {
             if (vipsHeld) {
                 fail(this + " attaches VIPs it already holds");
             }
@@ -551,12 +551,12 @@ final class SimulatedCluster {
         }
 
         @Override
-        public void announceVips() {
+        public void announceVips(long now) {
             calls.add("announce");
         }
 
         @Override
-        public void releaseVips() {
+        public void releaseVips(long now) {
             if (!vipsHeld) {
                 fail(this + " releases VIPs it does not hold");
             }
@@ -565,7 +565,7 @@ final class SimulatedCluster {
         }
 
         @Override
-        public void transition(VrrpState from, VrrpState to, String reason) {
+        public void transition(long now, VrrpState from, VrrpState to, String reason) {
             if (from != reported || from == to || reason.isBlank()) {
                 fail(this + " reported " + from + " -> " + to + " (" + reason + ") but was " + reported);
             }

@@ -520,24 +520,57 @@ class VrrpRouterTest {
         long adverts;
 
         @Override
-        public void sendAdvert(int priority, int advertIntervalCentis) {
+        public void sendAdvert(long now, int priority, int advertIntervalCentis) {
             adverts++;
         }
 
         @Override
-        public void attachVips() { }
+        public void attachVips(long now) { }
 
         @Override
-        public void announceVips() { }
+        public void announceVips(long now) { }
 
         @Override
-        public void releaseVips() { }
+        public void releaseVips(long now) { }
 
         @Override
-        public void transition(VrrpState from, VrrpState to, String reason) { }
+        public void transition(long now, VrrpState from, VrrpState to, String reason) { }
     }
 
     // ---- helpers ----
+
+    // ---- an action that throws ----
+
+    @Test
+    void anActionThatThrowsStillLetsTheChangeFinishAndReachesTheCaller() {
+        router = router(3, 100, 100, true, 0);
+        now = 5 * SECOND;
+        router.start(now);
+        actions.take();
+        actions.attachFailure = new IllegalStateException("netlink said no");
+
+        IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> router.onTimer(now + MDI_100));
+
+        assertEquals("netlink said no", thrown.getMessage());
+        assertEquals(VrrpState.MASTER, router.state(), "the state change is complete");
+        assertEquals(List.of("advert 100 100", "attach", "announce", "BACKUP->MASTER"), actions.take(),
+                "the actions after the failing one ran, and the transition was reported");
+        assertTrue(router.hasDeadline());
+        assertEquals(now + MDI_100 + SECOND, router.nextDeadline(), "the Adver_Timer is armed");
+
+        actions.attachFailure = null;
+        router.onTimer(now + MDI_100 + SECOND);
+        assertEquals(List.of("advert 100 100"), actions.take(), "nothing of the failure is left over for the next input");
+    }
+
+    @Test
+    void everyActionCarriesTheNowOfItsInput() {
+        router = router(3, 100, 100, true, 0);
+        router.start(-7);
+        router.onTimer(-7 + MDI_100);
+        assertEquals(List.of(-7L, -7 + MDI_100, -7 + MDI_100), actions.times, "transition, attach, transition");
+    }
+
 
     private VrrpRouter router(int version, int priority, int intervalCentis, boolean preempt, long preemptDelay) {
         return new VrrpRouter(new RouterConfig(51, version, priority, intervalCentis, preempt, preemptDelay, OURS), actions);
