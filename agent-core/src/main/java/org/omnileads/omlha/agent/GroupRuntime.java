@@ -6,21 +6,18 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.omnileads.omlha.agent.config.Follow;
 import org.omnileads.omlha.agent.config.GroupConfig;
-import org.omnileads.omlha.agent.config.Track;
 import org.omnileads.omlha.agent.notify.Notification;
 import org.omnileads.omlha.agent.notify.Notifier;
+import org.omnileads.omlha.agent.policy.GroupDecision;
+import org.omnileads.omlha.agent.policy.GroupRules;
 import org.omnileads.omlha.agent.status.GroupStatus;
-import org.omnileads.omlha.vip.AddressManager;
 import org.omnileads.omlha.vip.AnnounceSchedule;
-import org.omnileads.omlha.vip.Announcer;
 import org.omnileads.omlha.vip.VipAddress;
 import org.omnileads.omlha.vrrp.fsm.RouterActions;
 import org.omnileads.omlha.vrrp.fsm.VrrpRouter;
@@ -32,21 +29,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One VRRP group at run time: the pure {@link VrrpRouter} plus what its decisions act on (the group's socket,
- * its VIPs, its announcements) and what status reports about it. Only the VRRP loop thread touches it.
+ * One VRRP group at run time: the pure {@link VrrpRouter} (the one owner of the group's state, FAULT included) and
+ * what its actions act on through the seams: the channel its adverts leave by, the VIP table of its interface, the
+ * announcer. It decides nothing itself: the election is the router's, the effective priority and FAULT come from
+ * {@code NodePolicy} through {@link #apply}. Only the VRRP loop thread touches it.
  */
 final class GroupRuntime implements RouterActions {
     private static final Logger log = LoggerFactory.getLogger(GroupRuntime.class);
     private static final int TRANSITIONS_KEPT = 20;
-    /** While MASTER, how often the VIPs are checked to still be on the NIC (networkd or an operator may remove them). */
 
     private final GroupConfig config;
+    private final GroupRules rules;
     private final Notifier notifier;
     private final String tenant;
     private final String node;
-    private final VrrpChannel channel;
-    private final AddressManager addresses;
-    private final Announcer announcer;
+    private final AdvertChannel channel;
+    private final VipTable vipTable;
+    private final VipAnnouncer announcer;
     private final AnnounceSchedule announceSchedule;
     private final List<VipAddress> vips;
     /** Which VIPs are on the NIC now: an attach that failed is retried with every advert while MASTER. */
@@ -70,16 +69,9 @@ final class GroupRuntime implements RouterActions {
 
     /** The advert for the priority last sent; rebuilt only when the advertised priority or interval changes. */
     private VrrpPacket advert;
-    /** "Now" of the event being handled, for the actions the router calls back synchronously. */
-    private long now;
     private boolean vipsAttached;
+    /** What the follow policy last saw, for status and metrics. */
     private GroupStatus.DatabaseStatus database;
-    private boolean linkUp = true;
-    /** Why a tracked weight-0 probe holds the group in FAULT; null when none does. */
-    private String trackFault;
-    /** Why a member of the group's sync group holds this one in FAULT; null when none does. */
-    private String syncFault;
-    private boolean faulted;
     private long advertsSent;
     private long advertsReceived;
     private long configMismatches;
@@ -91,16 +83,17 @@ final class GroupRuntime implements RouterActions {
         long lastAdvertNanos;
     }
 
-    GroupRuntime(GroupConfig config, VrrpChannel channel, AddressManager addresses, Announcer announcer, List<VipAddress> vips,
-                 Notifier notifier, String tenant, String node) {
+    GroupRuntime(GroupConfig config, AdvertChannel channel, VipTable vipTable, VipAnnouncer announcer, Notifier notifier,
+                 String tenant, String node) {
         this.config = config;
+        this.rules = GroupRules.of(config, channel.ifIndex());
         this.notifier = notifier;
         this.tenant = tenant;
         this.node = node;
         this.channel = channel;
-        this.addresses = addresses;
+        this.vipTable = vipTable;
         this.announcer = announcer;
-        this.vips = List.copyOf(vips);
+        this.vips = config.vips();
         this.attached = new boolean[vips.size()];
         this.vipAddresses = vips.stream().map(VipAddress::address).toList();
         this.announceSchedule = new AnnounceSchedule(Settings.announce(config.announce()));
@@ -123,7 +116,15 @@ final class GroupRuntime implements RouterActions {
         return config.vrid();
     }
 
-    VrrpChannel channel() {
+    GroupConfig config() {
+        return config;
+    }
+
+    GroupRules rules() {
+        return rules;
+    }
+
+    AdvertChannel channel() {
         return channel;
     }
 
@@ -131,26 +132,60 @@ final class GroupRuntime implements RouterActions {
         return router.state();
     }
 
+    /** Whether every VIP of the group is on the NIC (what status calls {@code vips_attached}). */
+    boolean vipsAttached() {
+        return vipsAttached;
+    }
+
+    /** Whether any VIP of the group is on the NIC, as far as this group knows. */
+    boolean holdsAnyVip() {
+        for (boolean held : attached) {
+            if (held) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Removes the group's VIPs that an earlier run (killed before it could release them) left on the NIC. */
     void removeStaleVips() {
         for (VipAddress vip : vips) {
-            if (addresses.remove(channel.ifIndex(), vip)) {
-                log.warn("group {}: removed stale VIP {} from {} (left by an earlier run)", name(), vip, channel.interfaceName());
+            try {
+                if (vipTable.remove(vip)) {
+                    log.warn("group {}: removed stale VIP {} from {} (left by an earlier run)", name(), vip, channel.interfaceName());
+                }
+            } catch (RuntimeException e) {
+                log.error("group {}: could not remove stale VIP {} from {}: {}", name(), vip, channel.interfaceName(), e.getMessage());
             }
         }
     }
 
-    /** Leaves INIT; a link already down or a tracked fault known before start puts the group in FAULT at once. */
-    void start(long now, boolean linkUp, TrackPolicy.Outcome tracking) {
-        this.now = now;
-        setLinkUp(now, linkUp);
-        applyTracking(now, tracking);
+    /** Leaves INIT with the policy's first decision: FAULT at once when the link or a probe already says so. */
+    void start(long now, GroupDecision decision) {
+        apply(now, decision);
         router.start(now);
+    }
+
+    /**
+     * The policy's decision: a new effective priority (a master advertises it at once) and FAULT or not. FAULT is the
+     * router's to hold; a new reason while in FAULT only replaces the one it will be reported with.
+     */
+    void apply(long now, GroupDecision decision) {
+        setDatabase(decision.database());
+        if (decision.priority() != router.effectivePriority() && decision.priority() < 255) {
+            log.info("group {}: effective priority {} -> {} (tracked probes)", name(), router.effectivePriority(), decision.priority());
+            router.setEffectivePriority(now, decision.priority());
+        }
+        String before = router.faultReason();
+        if (decision.fault() && !decision.faultReason().equals(before)) {
+            router.setFault(now, true, decision.faultReason());
+        } else if (!decision.fault() && before != null) {
+            router.setFault(now, false, GroupDecision.recoveredFrom(before));
+        }
     }
 
     /** Fires the router's and the announcements' timers that are due at {@code now}. */
     void fireTimers(long now) {
-        this.now = now;
         // A timer may re-arm itself at a time already past (a long stall): bounded, never a busy loop.
         for (int i = 0; i < 4 && router.hasDeadline() && now - router.nextDeadline() >= 0; i++) {
             router.onTimer(now);
@@ -163,20 +198,20 @@ final class GroupRuntime implements RouterActions {
      * it while we are MASTER (networkd, NetworkManager, {@code ip addr del}): it is put back and announced again. The
      * kernel is asked first: the event may be our own release, read after the VIP was attached again.
      */
-    void onAddressRemoved(VipAddress address) {
+    void onAddressRemoved(long now, VipAddress address) {
         for (int i = 0; i < attached.length; i++) {
             if (attached[i] && vips.get(i).equals(address)) {
-                restoreRemovedVips();
+                restoreRemovedVips(now);
                 return;
             }
         }
     }
 
-    /** Asks the kernel for every attached VIP; one that is gone is put back and announced again. */
-    void restoreRemovedVips() {
+    /** Asks the VIP table for every attached VIP; one that is gone is put back and announced again. */
+    void restoreRemovedVips(long now) {
         boolean removed = false;
         for (int i = 0; i < attached.length; i++) {
-            if (attached[i] && !addresses.isPresent(channel.ifIndex(), vips.get(i))) {
+            if (attached[i] && !vipTable.isPresent(vips.get(i))) {
                 log.warn("group {}: VIP {} was removed from {} by something else while MASTER; adding it back",
                         name(), vips.get(i), channel.interfaceName());
                 attached[i] = false;
@@ -184,9 +219,8 @@ final class GroupRuntime implements RouterActions {
             }
         }
         if (removed) {
-            attachVips();
-            announceSchedule.start(now);
-            sendDueAnnouncements(now);
+            attachVips(now);
+            announceVips(now);
         }
     }
 
@@ -194,13 +228,13 @@ final class GroupRuntime implements RouterActions {
         if (announceSchedule.hasDeadline() && now - announceSchedule.nextDeadline() >= 0) {
             int frames = announceSchedule.due(now);
             for (int i = 0; i < frames; i++) {
-                announceOnce();
+                announceOnce(now);
             }
         }
     }
 
     /** The earliest deadline of this group, or {@code fallback} when it has none before it. */
-    long nextDeadline(long now, long fallback) {
+    long nextDeadline(long fallback) {
         long next = fallback;
         if (router.hasDeadline() && router.nextDeadline() - next < 0) {
             next = router.nextDeadline();
@@ -213,7 +247,6 @@ final class GroupRuntime implements RouterActions {
 
     /** A decoded advert for this group's VRID arrived. */
     void onAdvert(long now, VrrpPacket packet, InetAddress source, int ttl, DropCounters drops) {
-        this.now = now;
         AdvertValidator.Verdict verdict = validator.check(packet, source, ttl);
         if (!verdict.accepted()) {
             drops.count(verdict.dropReason());
@@ -234,97 +267,29 @@ final class GroupRuntime implements RouterActions {
         router.onAdvert(now, source, packet.priority(), intervalCentis);
     }
 
-    /** The NIC went down (FAULT, VIPs released) or came back (BACKUP, election resumes). */
-    void setLinkUp(long now, boolean up) {
-        this.now = now;
-        if (up == linkUp) {
-            return;
-        }
-        linkUp = up;
-        updateFault(now, "interface " + channel.interfaceName() + (up ? " up" : " down"));
-    }
-
-    /**
-     * The tracked probes changed: a new effective priority (a master advertises it at once) and FAULT while a
-     * weight-0 probe is down.
-     */
-    void applyTracking(long now, TrackPolicy.Outcome outcome) {
-        this.now = now;
-        if (outcome.priority() != router.effectivePriority() && outcome.priority() < 255) {
-            log.info("group {}: effective priority {} -> {} (tracked probes)", name(), router.effectivePriority(), outcome.priority());
-            router.setEffectivePriority(now, outcome.priority());
-        }
-        String before = trackFault;
-        trackFault = outcome.faultReason();
-        if (!Objects.equals(before, trackFault)) {
-            updateFault(now, trackFault != null ? trackFault : "tracked probes up again (" + before + " before)");
-        }
-    }
-
-    /** Why this group itself is in FAULT (its link, its probes, its database), or null: what a sync group passes on. */
-    String ownFaultReason() {
-        if (!linkUp) {
-            return "interface " + channel.interfaceName() + " down";
-        }
-        return trackFault;
-    }
-
-    /** A member of this group's sync group is in FAULT ({@code reason}), or none is any more (null). */
-    void setSyncFault(long now, String reason) {
-        this.now = now;
-        if (Objects.equals(syncFault, reason)) {
-            return;
-        }
-        String before = syncFault;
-        syncFault = reason;
-        updateFault(now, reason != null ? reason : "sync group recovered (" + before + " before)");
-    }
-
-    /** FAULT while the link is down, a weight-0 probe or the database says so, or a sync-group member is in FAULT. */
-    private void updateFault(long now, String reason) {
-        boolean fault = !linkUp || trackFault != null || syncFault != null;
-        if (fault != faulted) {
-            faulted = fault;
-            router.setFault(now, fault, reason);
-        }
-    }
-
-    List<Track> tracks() {
-        return config.track();
-    }
-
-    int basePriority() {
-        return config.priority();
-    }
-
-    Optional<Follow> follow() {
-        return config.follow();
-    }
-
-    /** What the follow policy last saw, for status and metrics; a newly stale primary is also notified. */
-    void setDatabase(GroupStatus.DatabaseStatus database) {
-        boolean wasStale = this.database != null && this.database.stalePrimary();
-        this.database = database;
-        if (database.stalePrimary() && !wasStale) {
-            log.error("group {}: this node's database is a STALE PRIMARY: {}", name(), database.detail());
-            notifier.notify(new Notification(tenant, node, name(), "STALE_PRIMARY", router.effectivePriority(), database.detail(),
+    /** A newly stale primary is logged and notified once. */
+    private void setDatabase(GroupStatus.DatabaseStatus seen) {
+        boolean wasStale = database != null && database.stalePrimary();
+        database = seen;
+        if (seen != null && seen.stalePrimary() && !wasStale) {
+            log.error("group {}: this node's database is a STALE PRIMARY: {}", name(), seen.detail());
+            notifier.notify(new Notification(tenant, node, name(), "STALE_PRIMARY", router.effectivePriority(), seen.detail(),
                     Instant.now()));
         }
     }
 
     /** Graceful stop: a MASTER sends priority 0 and releases its VIPs. */
     void shutdown(long now) {
-        this.now = now;
         router.shutdown(now);
-        if (vipsAttached) {
-            releaseVips();
+        if (holdsAnyVip()) {
+            releaseVips(now);
         }
     }
 
-    // ---- RouterActions: called synchronously by the router, in the order the RFC wants ----
+    // ---- RouterActions: called synchronously by the router, in the order the RFC wants; none of them throws ----
 
     @Override
-    public void sendAdvert(int priority, int advertIntervalCentis) {
+    public void sendAdvert(long now, int priority, int advertIntervalCentis) {
         VrrpPacket packet = advertFor(priority, advertIntervalCentis);
         if (packet != encodedPacket) {
             for (int i = 0; i < destinations.length; i++) {
@@ -335,28 +300,28 @@ final class GroupRuntime implements RouterActions {
             encodedPacket = packet;
         }
         for (int i = 0; i < destinations.length; i++) {
-            InetAddress destination = destinations[i];
             try {
-                channel.socket().send(encodedAdverts[i], destination);
+                encodedAdverts[i].rewind();
+                channel.send(encodedAdverts[i], destinations[i]);
                 advertsSent++;
             } catch (RuntimeException e) {
                 sendErrorLog.warn(now, "group {}: advert not sent: {}", name(), e.getMessage());
             }
         }
         if (priority != 0 && router.state() == VrrpState.MASTER && !vipsAttached) {
-            attachVips(); // an earlier attach failed: retry at the advert's pace
+            attachVips(now); // an earlier attach failed: retry at the advert's pace
         }
     }
 
     @Override
-    public void attachVips() {
+    public void attachVips(long now) {
         boolean all = true;
         for (int i = 0; i < attached.length; i++) {
             if (attached[i]) {
                 continue;
             }
             try {
-                addresses.add(channel.ifIndex(), vips.get(i));
+                vipTable.add(vips.get(i));
                 attached[i] = true;
             } catch (RuntimeException e) {
                 all = false;
@@ -368,17 +333,17 @@ final class GroupRuntime implements RouterActions {
     }
 
     @Override
-    public void announceVips() {
+    public void announceVips(long now) {
         announceSchedule.start(now);
         sendDueAnnouncements(now);
     }
 
     @Override
-    public void releaseVips() {
+    public void releaseVips(long now) {
         announceSchedule.stop();
         for (int i = 0; i < attached.length; i++) {
             try {
-                addresses.remove(channel.ifIndex(), vips.get(i));
+                vipTable.remove(vips.get(i));
                 attached[i] = false;
             } catch (RuntimeException e) {
                 log.error("group {}: could not release VIP {} from {}: {}", name(), vips.get(i), channel.interfaceName(), e.getMessage());
@@ -388,7 +353,7 @@ final class GroupRuntime implements RouterActions {
     }
 
     @Override
-    public void transition(VrrpState from, VrrpState to, String reason) {
+    public void transition(long now, VrrpState from, VrrpState to, String reason) {
         log.info("group {} (vrid {}): {} -> {}: {}", name(), vrid(), from, to, reason);
         transitionsInto[to.ordinal()]++;
         if (transitions.size() == TRANSITIONS_KEPT) {
@@ -402,7 +367,7 @@ final class GroupRuntime implements RouterActions {
     }
 
     /** One frame for each VIP that is on the NIC: never draw traffic to an address we do not hold. */
-    private void announceOnce() {
+    private void announceOnce(long now) {
         for (int i = 0; i < attached.length; i++) {
             if (!attached[i]) {
                 continue;
@@ -432,10 +397,16 @@ final class GroupRuntime implements RouterActions {
         peers.forEach((address, peer) -> peerList.add(new GroupStatus.PeerStatus(
                 VipAddress.format(address), peer.priority, TimeUnit.NANOSECONDS.toMillis(now - peer.lastAdvertNanos))));
         peerList.sort((a, b) -> a.address().compareTo(b.address()));
+        List<String> onNic = new ArrayList<>();
+        for (int i = 0; i < attached.length; i++) {
+            if (attached[i]) {
+                onNic.add(vips.get(i).toString());
+            }
+        }
         InetAddress master = router.masterAddress();
         return new GroupStatus(name(), vrid(), channel.interfaceName(), config.version(), router.state().name(),
                 config.priority(), router.effectivePriority(), config.advertInterval().toMillis(),
-                vips.stream().map(VipAddress::toString).toList(), vipsAttached,
+                vips.stream().map(VipAddress::toString).toList(), vipsAttached, onNic, router.faultReason(),
                 master == null ? null : VipAddress.format(master), router.masterPriority(),
                 peerList, advertsSent, advertsReceived, configMismatches, transitionCounts(), List.copyOf(transitions), database);
     }
@@ -446,5 +417,10 @@ final class GroupRuntime implements RouterActions {
             counts.put(state.name(), transitionsInto[state.ordinal()]);
         }
         return counts;
+    }
+
+    @Override
+    public String toString() {
+        return "group " + name() + " " + Objects.toString(router);
     }
 }

@@ -1,22 +1,12 @@
 package org.omnileads.omlha.agent;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import java.lang.management.ManagementFactory;
-import org.omnileads.omlha.agent.config.Follow;
-import org.omnileads.omlha.agent.config.Track;
 import org.omnileads.omlha.agent.status.AgentStatus;
-import org.omnileads.omlha.agent.status.GroupStatus;
-import org.omnileads.omlha.linux.ThreadScheduling;
-import org.omnileads.omlha.probes.ProbeResult;
 import org.omnileads.omlha.vip.LinkMonitor;
 import org.omnileads.omlha.vip.LinkState;
 import org.omnileads.omlha.vip.VipAddress;
@@ -25,9 +15,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one thread that owns every group's state. Each turn it fires the timers that are due, then waits on the
- * sockets (VRRP, link events) and its wake-up fd at most until the next deadline, then handles what arrived.
- * Other threads never touch group state: they queue a command and wake the loop (status, stop).
+ * The one thread that owns the node's state and its VIPs. Each turn it fires the timers that are due, waits on the
+ * sockets (VRRP, link events) and its wake-up fd at most until the next deadline, then hands what arrived to the
+ * {@link NodeRuntime}. Other threads never touch that state: they queue a command and wake the loop (status, probe
+ * events, a prepared reload, stop). It decides nothing: the runtime and its policy do.
  */
 final class VrrpLoop implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(VrrpLoop.class);
@@ -36,81 +27,49 @@ final class VrrpLoop implements Runnable {
 
     private final Ticker ticker;
     private final Poller poller;
-    private final List<VrrpChannel> channels;
-    private final List<GroupRuntime> groups;
     private final LinkMonitor linkMonitor;
-    private final Map<Integer, Boolean> initialLinkUp;
-    private final DropCounters drops = new DropCounters();
-    /** The tracked probes' states as last reported; a probe not yet in the map has no result yet. */
-    private final Map<String, Boolean> probeUp = new HashMap<>();
+    private final NodeRuntime node;
+    private final List<VrrpChannel> channels = new ArrayList<>();
+    private final LoopThreadStats threadStats;
     private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
     private final CompletableFuture<Void> started = new CompletableFuture<>();
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private volatile boolean running = true;
     private final RateLimitedLog errorLog = new RateLimitedLog(log, TimeUnit.SECONDS.toNanos(10));
     private long containedErrors;
-
     private final LinkEvents linkEvents = new LinkEvents();
-    private Set<String> activeProbes;
-    /** For each followed PostgreSQL probe, the names of the probes of its peers' databases. */
-    private Map<String, List<String>> peerProbes;
-    /** The last result of every PostgreSQL probe (and peer probe), for the follow policy. */
-    private final Map<String, ProbeResult> probeResults = new HashMap<>();
-
-    private Map<String, List<String>> syncGroups = Map.of();
-    private int realtimePriority;
-    private ThreadScheduling.Outcome scheduling = new ThreadScheduling.Outcome("SCHED_OTHER", 0, null);
-    /** Counts this thread's allocations where the JVM can (HotSpot can); null elsewhere. */
-    private final com.sun.management.ThreadMXBean allocations = allocationCounter();
-    /** What commands (status, probe events, reload) allocated on this thread: not part of the VRRP paths. */
-    private long commandAllocatedBytes;
     private Runnable heartbeat = () -> { };
     private long heartbeatNanos;
     private long nextHeartbeat;
 
-    VrrpLoop(Ticker ticker, Poller poller, List<VrrpChannel> channels, List<GroupRuntime> groups, LinkMonitor linkMonitor,
-             Map<Integer, Boolean> initialLinkUp, Set<String> activeProbes, Map<String, List<String>> peerProbes) {
-        this.activeProbes = Set.copyOf(activeProbes);
-        this.peerProbes = Map.copyOf(peerProbes);
+    VrrpLoop(Ticker ticker, Poller poller, LinkMonitor linkMonitor, NodeRuntime node, List<VrrpChannel> channels,
+             int realtimePriority) {
         this.ticker = ticker;
         this.poller = poller;
-        this.channels = new ArrayList<>(channels);
-        this.groups = new ArrayList<>(groups);
         this.linkMonitor = linkMonitor;
-        this.initialLinkUp = initialLinkUp;
-        for (VrrpChannel channel : channels) {
-            poller.register(channel.fd());
-        }
+        this.node = node;
+        this.threadStats = new LoopThreadStats(realtimePriority);
+        channels.forEach(this::addChannel);
         poller.register(linkMonitor.fd());
     }
 
     @Override
     public void run() {
         try {
-            applyScheduling();
-            long now = ticker.nanoTime();
-            for (GroupRuntime group : groups) {
-                group.start(now, initialLinkUp.getOrDefault(group.channel().ifIndex(), true), tracking(group));
-            }
-            syncFaults(now);
+            threadStats.applyScheduling();
+            node.start(ticker.nanoTime());
             started.complete(null);
             while (running) {
                 turn();
             }
-            long end = ticker.nanoTime();
-            for (GroupRuntime group : groups) {
-                group.shutdown(end);
-            }
+            node.shutdown(ticker.nanoTime());
         } catch (RuntimeException | Error e) {
             log.error("VRRP loop failed; releasing VIPs", e);
             started.completeExceptionally(e);
-            long end = ticker.nanoTime();
-            for (GroupRuntime group : groups) {
-                try {
-                    group.shutdown(end);
-                } catch (RuntimeException suppressed) {
-                    e.addSuppressed(suppressed);
-                }
+            try {
+                node.shutdown(ticker.nanoTime());
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
             }
             stopped.completeExceptionally(e);
             return;
@@ -125,14 +84,10 @@ final class VrrpLoop implements Runnable {
      */
     private void turn() {
         long now = ticker.nanoTime();
-        // Indexed loops here and below: an iterator per turn would be garbage at every advert.
-        for (int i = 0; i < groups.size(); i++) {
-            GroupRuntime group = groups.get(i);
-            try {
-                group.fireTimers(now);
-            } catch (RuntimeException e) {
-                contain(now, "timers of group " + group.name(), e);
-            }
+        try {
+            node.fireTimers(now);
+        } catch (RuntimeException e) {
+            contain(now, "timers", e);
         }
         // Read the clock again: slow timer work (a netlink round trip) must not delay the next deadline.
         now = ticker.nanoTime();
@@ -144,9 +99,7 @@ final class VrrpLoop implements Runnable {
         if (heartbeatNanos > 0 && nextHeartbeat - deadline < 0) {
             deadline = nextHeartbeat;
         }
-        for (int i = 0; i < groups.size(); i++) {
-            deadline = groups.get(i).nextDeadline(now, deadline);
-        }
+        deadline = node.nextDeadline(deadline);
         long wait = deadline - now;
         poller.await(wait < 0 ? 0 : wait);
         now = ticker.nanoTime();
@@ -154,15 +107,13 @@ final class VrrpLoop implements Runnable {
             VrrpChannel channel = channels.get(i);
             if (poller.isReadable(channel.fd())) {
                 try {
-                    channel.drain(now, drops);
+                    channel.drain(now, node.drops());
                 } catch (RuntimeException e) {
                     contain(now, "receiving on " + channel.interfaceName(), e);
                 }
             }
         }
-        boolean faultsMayHaveChanged = false;
         if (poller.isReadable(linkMonitor.fd())) {
-            faultsMayHaveChanged = true;
             linkEvents.now = now;
             try {
                 linkMonitor.drain(linkEvents);
@@ -171,60 +122,14 @@ final class VrrpLoop implements Runnable {
             }
         }
         for (Runnable command; (command = commands.poll()) != null; ) {
-            faultsMayHaveChanged = true;
-            long allocatedBefore = allocatedBytes();
+            threadStats.commandStarts();
             try {
                 command.run();
             } catch (RuntimeException e) {
                 contain(now, "a command", e);
             }
-            commandAllocatedBytes += allocatedBytes() - allocatedBefore;
+            threadStats.commandEnds();
         }
-        if (faultsMayHaveChanged && !syncGroups.isEmpty()) {
-            syncFaults(ticker.nanoTime());
-        }
-    }
-
-    /**
-     * SCHED_FIFO for this thread, so adverts leave on time when every core is busy; refused (no CAP_SYS_NICE nor
-     * LimitRTPRIO, a cgroup without real-time budget), the loop carries on at ordinary scheduling and says why.
-     */
-    private void applyScheduling() {
-        if (realtimePriority == 0) {
-            log.info("VRRP loop at ordinary scheduling (realtime-priority = 0)");
-            return;
-        }
-        scheduling = ThreadScheduling.useRealtime(realtimePriority);
-        if (scheduling.realtime()) {
-            log.info("VRRP loop at {}", scheduling);
-        } else {
-            log.warn("VRRP loop at ordinary scheduling, adverts may be late when the CPUs are busy: {}", scheduling.problem());
-        }
-    }
-
-    /** The loop thread's scheduling and allocations, for status; called on the loop thread (through ask). */
-    AgentStatus.LoopStatus loopStatus() {
-        long allocated = allocatedBytes();
-        return new AgentStatus.LoopStatus(scheduling.policy(), scheduling.priority(), scheduling.problem(),
-                allocated < 0 ? -1 : allocated - commandAllocatedBytes);
-    }
-
-    /** Bytes this thread allocated since it started, or -1 where that is not counted. */
-    private long allocatedBytes() {
-        return allocations == null ? -1 : allocations.getCurrentThreadAllocatedBytes();
-    }
-
-    private static com.sun.management.ThreadMXBean allocationCounter() {
-        if (ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean counter
-                && counter.isThreadAllocatedMemorySupported() && counter.isThreadAllocatedMemoryEnabled()) {
-            return counter;
-        }
-        return null;
-    }
-
-    /** The SCHED_FIFO priority for the loop thread, 0 for ordinary scheduling (set before the loop starts). */
-    void setRealtimePriority(int priority) {
-        this.realtimePriority = priority;
     }
 
     /**
@@ -236,162 +141,41 @@ final class VrrpLoop implements Runnable {
         errorLog.warn(now, "VRRP loop: {} failed, continuing: {}", what, e.toString());
     }
 
-    /** What the link monitor reports, handed to the groups on that interface; one instance, reused every turn. */
+    /** What the link monitor reports, handed to the runtime; one instance, reused every turn. */
     private final class LinkEvents implements LinkMonitor.Events {
         /** The time of the turn that reads the events. */
         long now;
 
         @Override
         public void onLink(LinkState link) {
-            for (GroupRuntime group : groups) {
-                if (group.channel().ifIndex() == link.ifIndex()) {
-                    group.setLinkUp(now, link.up());
-                }
-            }
+            node.onLink(now, link.ifIndex(), link.up());
         }
 
         @Override
         public void onAddressRemoved(int ifIndex, VipAddress address) {
-            for (GroupRuntime group : groups) {
-                if (group.channel().ifIndex() == ifIndex) {
-                    group.onAddressRemoved(address);
-                }
-            }
+            node.onAddressRemoved(now, ifIndex, address);
         }
 
         @Override
         public void onAddressEventsLost() {
-            groups.forEach(GroupRuntime::restoreRemovedVips);
+            node.onAddressEventsLost(now);
         }
     }
 
-    /** A probe's state changed (told from a probe thread): re-weigh the groups that track it, on the loop thread. */
-    void onProbeChange(String probe, boolean up) {
-        commands.add(() -> {
-            probeUp.put(probe, up);
-            long now = ticker.nanoTime();
-            for (GroupRuntime group : groups) {
-                if (group.tracks().stream().anyMatch(t -> t.probe().equals(probe))) {
-                    group.applyTracking(now, tracking(group));
-                }
-            }
-        });
+    // ---- what other threads ask for: queued, run on the loop thread ----
+
+    /** Runs {@code work} on the loop thread with the time it runs at. */
+    void execute(NowConsumer work) {
+        commands.add(() -> work.accept(ticker.nanoTime()));
         poller.wakeup();
     }
 
-    /** Every result of a PostgreSQL probe (role, timeline, lag may change while it stays up): re-evaluate its followers. */
-    void onProbeResult(String probe, ProbeResult result) {
-        commands.add(() -> {
-            probeResults.put(probe, result);
-            long now = ticker.nanoTime();
-            for (GroupRuntime group : groups) {
-                if (group.follow().map(f -> f.probe().equals(probe) || peerProbes.getOrDefault(f.probe(), List.of()).contains(probe))
-                        .orElse(false)) {
-                    group.applyTracking(now, tracking(group));
-                }
-            }
-        });
-        poller.wakeup();
-    }
-
-    /**
-     * The group's effective priority and FAULT: a followed database role first sets the base priority (or FAULT),
-     * then the tracked probes weigh on it. Only probes the agent runs count.
-     */
-    private TrackPolicy.Outcome tracking(GroupRuntime group) {
-        int base = group.basePriority();
-        String fault = null;
-        if (group.follow().isPresent()) {
-            Follow follow = group.follow().get();
-            List<FollowPolicy.Database> peers = peerProbes.getOrDefault(follow.probe(), List.of()).stream()
-                    .map(name -> FollowPolicy.database(name, probeResults)).toList();
-            FollowPolicy.Database self = FollowPolicy.database(follow.probe(), probeResults);
-            FollowPolicy.Outcome outcome = FollowPolicy.evaluate(follow.role(), base, self, peers);
-            group.setDatabase(databaseStatus(follow, self, outcome));
-            base = outcome.priority();
-            fault = outcome.faultReason();
-        }
-        List<Track> active = group.tracks().stream().filter(t -> activeProbes.contains(t.probe())).toList();
-        TrackPolicy.Outcome tracked = TrackPolicy.evaluate(base, active, probeUp);
-        return fault == null ? tracked : new TrackPolicy.Outcome(tracked.priority(), fault);
-    }
-
-    private static GroupStatus.DatabaseStatus databaseStatus(Follow follow, FollowPolicy.Database self, FollowPolicy.Outcome outcome) {
-        Map<String, String> facts = self.result() == null ? Map.of() : self.result().facts();
-        return new GroupStatus.DatabaseStatus(follow.probe(), follow.role().name().toLowerCase(Locale.ROOT),
-                facts.get("role"), facts.get("timeline"), facts.get("lag_bytes"), outcome.stalePrimary(),
-                outcome.faultReason() != null ? outcome.faultReason() : self.result().detail());
-    }
-
-    /**
-     * keepalived's vrrp_sync_group: when one member is in FAULT of its own (link, probes, database), the other members
-     * go to FAULT with it, so the peer node takes all of the group's VIPs together; they come back together too.
-     */
-    private void syncFaults(long now) {
-        for (Map.Entry<String, List<String>> sync : syncGroups.entrySet()) {
-            String cause = null;
-            for (GroupRuntime group : groups) {
-                if (sync.getValue().contains(group.name()) && group.ownFaultReason() != null) {
-                    cause = "sync group " + sync.getKey() + ": " + group.name() + " in FAULT (" + group.ownFaultReason() + ")";
-                    break;
-                }
-            }
-            for (GroupRuntime group : groups) {
-                if (sync.getValue().contains(group.name())) {
-                    group.setSyncFault(now, cause != null && group.ownFaultReason() == null ? cause : null);
-                }
-            }
-        }
-    }
-
-    /** The sync groups of the configuration (set before the loop starts, and by a reload). */
-    void setSyncGroups(Map<String, List<String>> syncGroups) {
-        this.syncGroups = Map.copyOf(syncGroups);
-    }
-
-    // ---- reload: called on the loop thread only (through ask) ----
-
-    /** A new socket (a new interface or address family after a reload). */
-    void addChannel(VrrpChannel channel) {
-        channels.add(channel);
-        poller.register(channel.fd());
-    }
-
-    /** A group of a reloaded config: starts at once (BACKUP, or FAULT if its link or its probes say so). */
-    void addGroup(GroupRuntime group, boolean linkUp) {
-        groups.add(group);
-        group.channel().register(group);
-        group.start(ticker.nanoTime(), linkUp, tracking(group));
-    }
-
-    /** A group gone from the config, or about to be replaced: a MASTER sends priority 0 and releases its VIPs. */
-    void removeGroup(GroupRuntime group) {
-        group.shutdown(ticker.nanoTime());
-        group.channel().unregister(group);
-        groups.remove(group);
-    }
-
-    /** The probes of a reloaded config; the results of probes that changed or are gone are forgotten. */
-    void replaceProbes(Set<String> active, Map<String, List<String>> peers, Set<String> forget) {
-        activeProbes = Set.copyOf(active);
-        peerProbes = Map.copyOf(peers);
-        probeUp.keySet().removeIf(forget::contains);
-        probeResults.keySet().removeIf(name -> forget.contains(name.contains("@") ? name.substring(0, name.indexOf('@')) : name));
-    }
-
-    /** Runs {@code beat} on the loop thread every {@code intervalNanos} (set before the loop starts). */
-    void setHeartbeat(Runnable beat, long intervalNanos) {
-        this.heartbeat = beat;
-        this.heartbeatNanos = intervalNanos;
-        this.nextHeartbeat = ticker.nanoTime();
-    }
-
-    /** Runs {@code query} on the loop thread and returns its answer (for status). */
-    <T> CompletableFuture<T> ask(Function<VrrpLoop, T> query) {
+    /** Runs {@code query} on the loop thread and returns its answer. */
+    <T> CompletableFuture<T> ask(Function<Long, T> query) {
         CompletableFuture<T> answer = new CompletableFuture<>();
         commands.add(() -> {
             try {
-                answer.complete(query.apply(this));
+                answer.complete(query.apply(ticker.nanoTime()));
             } catch (RuntimeException e) {
                 answer.completeExceptionally(e);
             }
@@ -400,8 +184,34 @@ final class VrrpLoop implements Runnable {
         return answer;
     }
 
-    List<GroupRuntime> groups() {
-        return groups;
+    /** Work given the {@code now} it runs at. */
+    @FunctionalInterface
+    interface NowConsumer {
+        void accept(long now);
+    }
+
+    // ---- called on the loop thread only (through ask or execute) ----
+
+    /** A socket opened for a reload (a new interface or address family): its fd joins the wait. */
+    void addChannel(VrrpChannel channel) {
+        channels.add(channel);
+        poller.register(channel.fd());
+    }
+
+    /** A socket no group uses any more leaves the wait; the caller closes it once this returns. */
+    void removeChannel(VrrpChannel channel) {
+        if (channels.remove(channel)) {
+            poller.unregister(channel.fd());
+        }
+    }
+
+    NodeRuntime node() {
+        return node;
+    }
+
+    /** The loop thread's scheduling and allocations, for status. */
+    AgentStatus.LoopStatus loopStatus() {
+        return threadStats.status();
     }
 
     /** Events that failed and were contained since start (see {@link #contain}). */
@@ -409,12 +219,11 @@ final class VrrpLoop implements Runnable {
         return containedErrors;
     }
 
-    DropCounters drops() {
-        return drops;
-    }
-
-    long now() {
-        return ticker.nanoTime();
+    /** Runs {@code beat} on the loop thread every {@code intervalNanos} (set before the loop starts). */
+    void setHeartbeat(Runnable beat, long intervalNanos) {
+        this.heartbeat = beat;
+        this.heartbeatNanos = intervalNanos;
+        this.nextHeartbeat = ticker.nanoTime();
     }
 
     CompletableFuture<Void> started() {

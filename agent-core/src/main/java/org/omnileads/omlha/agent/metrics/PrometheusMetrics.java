@@ -2,8 +2,8 @@ package org.omnileads.omlha.agent.metrics;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tags;
-import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -11,23 +11,27 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
-import org.omnileads.omlha.agent.config.AgentConfig;
-import org.omnileads.omlha.agent.config.GroupConfig;
-import org.omnileads.omlha.agent.config.ProbeConfig;
 import org.omnileads.omlha.agent.status.AgentStatus;
 import org.omnileads.omlha.agent.status.GroupStatus;
-import org.omnileads.omlha.vip.VipAddress;
 import org.omnileads.omlha.vrrp.packet.DropReason;
 
 /**
  * The contract's metrics (CONTRACT.md, "Metrics") in a Micrometer Prometheus registry, plus JVM and process
  * metrics. Every agent meter reads the status snapshot taken when the scrape starts, so the VRRP loop does no
- * metrics work of its own and one scrape is consistent across all meters.
+ * metrics work of its own and one scrape is consistent across all meters. The per-group, per-VIP and per-probe meters
+ * follow that snapshot: a group or probe added by a reload is exported from the next scrape on, one removed is no
+ * longer exported.
  */
 public final class PrometheusMetrics {
     private static final List<String> STATES = List.of("INIT", "BACKUP", "MASTER", "FAULT");
@@ -35,8 +39,10 @@ public final class PrometheusMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Supplier<AgentStatus> status;
     private volatile AgentStatus snapshot;
+    /** The meters of each group, VIP and probe now exported, by a key such as {@code group:a} or {@code vip:a:192.0.2.1/24}. */
+    private final Map<String, List<Meter>> dynamic = new HashMap<>();
 
-    public PrometheusMetrics(AgentConfig config, Supplier<AgentStatus> status) {
+    public PrometheusMetrics(Supplier<AgentStatus> status) {
         this.status = status;
         // Two processor meters whose Prometheus names promtool rejects (an abbreviated unit, a "_count" gauge): left out.
         registry.config().meterFilter(MeterFilter.deny(id -> id.getName().equals("process.cpu.time") || id.getName().equals("system.cpu.count")));
@@ -47,54 +53,86 @@ public final class PrometheusMetrics {
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
         new FileDescriptorMetrics().bindTo(registry);
-        for (GroupConfig group : config.groups()) {
-            String name = group.name();
-            for (String state : STATES) {
-                gauge("omlha.group.state", "1 for the group's current state, 0 for the others", Tags.of("group", name, "state", state),
-                        s -> group(s, name) != null && group(s, name).state().equals(state) ? 1 : 0);
-                counter("omlha.group.transitions", "state changes, by the state entered", Tags.of("group", name, "to", state),
-                        s -> group(s, name) == null ? 0 : group(s, name).transitionCounts().getOrDefault(state, 0L));
-            }
-            gauge("omlha.group.priority", "the effective priority now", Tags.of("group", name),
-                    s -> group(s, name) == null ? 0 : group(s, name).effectivePriority());
-            counter("omlha.vrrp.adverts.sent", "VRRP adverts sent", Tags.of("group", name),
-                    s -> group(s, name) == null ? 0 : group(s, name).advertsSent());
-            counter("omlha.vrrp.adverts.received", "valid VRRP adverts received", Tags.of("group", name),
-                    s -> group(s, name) == null ? 0 : group(s, name).advertsReceived());
-            if (group.follow().isPresent()) {
-                gauge("omlha.postgresql.stale.primary", "1 while this node's database is a stale primary (a peer is primary on a newer timeline)",
-                        Tags.of("group", name), s -> group(s, name) != null && group(s, name).database() != null
-                                && group(s, name).database().stalePrimary() ? 1 : 0);
-            }
-            for (VipAddress vip : group.vips()) {
-                gauge("omlha.vip.attached", "1 while the VIP is on the NIC", Tags.of("group", name, "vip", vip.toString()),
-                        s -> group(s, name) != null && group(s, name).vipsAttached() ? 1 : 0);
-            }
-        }
         for (DropReason reason : DropReason.values()) {
-            counter("omlha.vrrp.packets.dropped", "VRRP packets rejected, by reason", Tags.of("reason", reason.label()),
+            counter(null, "omlha.vrrp.packets.dropped", "VRRP packets rejected, by reason", Tags.of("reason", reason.label()),
                     s -> s.packetsDropped().getOrDefault(reason.label(), 0L));
         }
-        gauge("omlha.vrrp.loop.realtime", "1 while the VRRP loop thread runs at SCHED_FIFO (see status: why not)", Tags.empty(),
+        gauge(null, "omlha.vrrp.loop.realtime", "1 while the VRRP loop thread runs at SCHED_FIFO (see status: why not)", Tags.empty(),
                 s -> s.loop() != null && s.loop().scheduling().equals("SCHED_FIFO") ? 1 : 0);
-        counter("omlha.vrrp.loop.allocated.bytes", "bytes the VRRP loop allocated on its timer, send and receive paths "
+        counter(null, "omlha.vrrp.loop.allocated.bytes", "bytes the VRRP loop allocated on its timer, send and receive paths "
                 + "(flat while the cluster is steady)", Tags.empty(), s -> s.loop() == null ? 0 : Math.max(0, s.loop().vrrpAllocatedBytes()));
-        for (ProbeConfig probe : config.probes()) {
-            String name = probe.name();
-            gauge("omlha.probe.up", "1 while the probe is up (after rise/fall)", Tags.of("probe", name),
-                    s -> probe(s, name) != null && probe(s, name).up() ? 1 : 0);
-            Gauge.builder("omlha.probe.duration", this, m -> {
-                        AgentStatus.ProbeStatus p = probe(m.current(), name);
-                        return p == null || p.latencyMs() == null ? Double.NaN : p.latencyMs() / 1000.0;
-                    })
-                    .description("how long the last check took").baseUnit("seconds").tags(Tags.of("probe", name)).register(registry);
-        }
     }
 
     /** The Prometheus text exposition of every meter, from one fresh status snapshot. */
     public synchronized String scrape() {
-        snapshot = status.get();
+        AgentStatus now = status.get();
+        snapshot = now;
+        follow(now);
         return registry.scrape();
+    }
+
+    /** Registers the meters of what the snapshot has and nothing exports yet, removes those of what it no longer has. */
+    private void follow(AgentStatus now) {
+        Set<String> present = new HashSet<>();
+        for (GroupStatus group : now.groups()) {
+            String name = group.name();
+            present.add("group:" + name);
+            if (!dynamic.containsKey("group:" + name)) {
+                List<Meter> meters = new ArrayList<>();
+                bindGroup(meters, name);
+                dynamic.put("group:" + name, meters);
+            }
+            if (group.database() != null) {
+                present.add("database:" + name);
+                dynamic.computeIfAbsent("database:" + name, key -> List.of(gauge(null, "omlha.postgresql.stale.primary",
+                        "1 while this node's database is a stale primary (a peer is primary on a newer timeline)", Tags.of("group", name),
+                        s -> group(s, name) != null && group(s, name).database() != null && group(s, name).database().stalePrimary() ? 1 : 0)));
+            }
+            for (String vip : group.vips()) {
+                String key = "vip:" + name + ":" + vip;
+                present.add(key);
+                dynamic.computeIfAbsent(key, k -> List.of(gauge(null, "omlha.vip.attached", "1 while the VIP is on the NIC",
+                        Tags.of("group", name, "vip", vip), s -> group(s, name) != null && group(s, name).vipsOnNic().contains(vip) ? 1 : 0)));
+            }
+        }
+        for (AgentStatus.ProbeStatus probe : now.probes()) {
+            if (probe.type().equals(AgentStatus.ProbeStatus.PEER_TYPE)) {
+                continue; // a peer's database is asked for its facts; its own node exports whether it is up
+            }
+            String name = probe.name();
+            present.add("probe:" + name);
+            dynamic.computeIfAbsent("probe:" + name, key -> List.of(
+                    gauge(null, "omlha.probe.up", "1 while the probe is up (after rise/fall)", Tags.of("probe", name),
+                            s -> probe(s, name) != null && probe(s, name).up() ? 1 : 0),
+                    Gauge.builder("omlha.probe.duration", this, m -> {
+                                AgentStatus.ProbeStatus p = probe(m.current(), name);
+                                return p == null || p.latencyMs() == null ? Double.NaN : p.latencyMs() / 1000.0;
+                            })
+                            .description("how long the last check took").baseUnit("seconds").tags(Tags.of("probe", name))
+                            .register(registry)));
+        }
+        dynamic.entrySet().removeIf(entry -> {
+            if (present.contains(entry.getKey())) {
+                return false;
+            }
+            entry.getValue().forEach(registry::remove);
+            return true;
+        });
+    }
+
+    private void bindGroup(List<Meter> meters, String name) {
+        for (String state : STATES) {
+            gauge(meters, "omlha.group.state", "1 for the group's current state, 0 for the others", Tags.of("group", name, "state", state),
+                    s -> group(s, name) != null && group(s, name).state().equals(state) ? 1 : 0);
+            counter(meters, "omlha.group.transitions", "state changes, by the state entered", Tags.of("group", name, "to", state),
+                    s -> group(s, name) == null ? 0 : group(s, name).transitionCounts().getOrDefault(state, 0L));
+        }
+        gauge(meters, "omlha.group.priority", "the effective priority now", Tags.of("group", name),
+                s -> group(s, name) == null ? 0 : group(s, name).effectivePriority());
+        counter(meters, "omlha.vrrp.adverts.sent", "VRRP adverts sent", Tags.of("group", name),
+                s -> group(s, name) == null ? 0 : group(s, name).advertsSent());
+        counter(meters, "omlha.vrrp.adverts.received", "valid VRRP adverts received", Tags.of("group", name),
+                s -> group(s, name) == null ? 0 : group(s, name).advertsReceived());
     }
 
     private AgentStatus current() {
@@ -102,12 +140,21 @@ public final class PrometheusMetrics {
         return s != null ? s : status.get();
     }
 
-    private void gauge(String name, String help, Tags tags, ToDoubleFunction<AgentStatus> value) {
-        Gauge.builder(name, this, m -> value.applyAsDouble(m.current())).description(help).tags(tags).register(registry);
+    private Meter gauge(List<Meter> into, String name, String help, Tags tags, ToDoubleFunction<AgentStatus> value) {
+        Meter meter = Gauge.builder(name, this, m -> value.applyAsDouble(m.current())).description(help).tags(tags).register(registry);
+        if (into != null) {
+            into.add(meter);
+        }
+        return meter;
     }
 
-    private void counter(String name, String help, Tags tags, ToDoubleFunction<AgentStatus> value) {
-        FunctionCounter.builder(name, this, m -> value.applyAsDouble(m.current())).description(help).tags(tags).register(registry);
+    private Meter counter(List<Meter> into, String name, String help, Tags tags, ToDoubleFunction<AgentStatus> value) {
+        Meter meter = FunctionCounter.builder(name, this, m -> value.applyAsDouble(m.current())).description(help).tags(tags)
+                .register(registry);
+        if (into != null) {
+            into.add(meter);
+        }
+        return meter;
     }
 
     private static GroupStatus group(AgentStatus status, String name) {

@@ -24,6 +24,9 @@ public record AgentStatus(String node, String tenant, long pid, long uptimeMs, L
     public record ProbeStatus(String name, String type, boolean known, boolean up, String detail, Double latencyMs,
             String lastError, String lastErrorAt, long checks, long failures) {
 
+        /** The type shown for the probe of a peer's database (a PostgreSQL probe's {@code peers}). */
+        public static final String PEER_TYPE = "postgresql peer";
+
         public static ProbeStatus of(ProbeSnapshot s, String type) {
             return new ProbeStatus(s.name(), type, s.known(), s.known() && s.up(),
                     s.lastResult() == null ? null : s.lastResult().detail(),

@@ -3,7 +3,11 @@ package org.omnileads.omlha.agent.status;
 import java.util.List;
 import java.util.Map;
 
-/** One group as {@code omlha-agent status} shows it (field names are the JSON of CONTRACT.md). */
+/**
+ * One group as {@code omlha-agent status} shows it (field names are the JSON of CONTRACT.md). Beyond the contract:
+ * {@code vipsOnNic} lists the VIPs that are on the interface now (one may be missing while an attach is retried),
+ * {@code faultReason} says what holds the group in FAULT (null when nothing does).
+ */
 public record GroupStatus(
         String name,
         int vrid,
@@ -15,6 +19,8 @@ public record GroupStatus(
         long advertIntervalMs,
         List<String> vips,
         boolean vipsAttached,
+        List<String> vipsOnNic,
+        String faultReason,
         String master,
         int masterPriority,
         List<PeerStatus> peers,

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 /** The JSON of {@code status --json} carries CONTRACT.md's field names, and reads back into the same records. */
 class StatusJsonTest {
     private static AgentStatus sample() {
-        GroupStatus group = new GroupStatus("asterisk", 51, "eth0", 3, "MASTER", 150, 140, 1000, List.of("192.0.2.100/24"), true,
+        GroupStatus group = new GroupStatus("asterisk", 51, "eth0", 3, "MASTER", 150, 140, 1000, List.of("192.0.2.100/24"), true, List.of("192.0.2.100/24"), null,
                 "192.0.2.1", 140, List.of(new GroupStatus.PeerStatus("192.0.2.2", 100, 230)), 10, 20, 0, Map.of("MASTER", 1L),
                 List.of(new GroupStatus.TransitionRecord("2026-01-01T00:00:00Z", "BACKUP", "MASTER", "master down timer expired")),
                 new GroupStatus.DatabaseStatus("pg", "primary", "primary", "2", null, false, "ok"));

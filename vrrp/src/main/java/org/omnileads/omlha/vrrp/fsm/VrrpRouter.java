@@ -281,6 +281,11 @@ public final class VrrpRouter {
         return effectivePriority;
     }
 
+    /** Why the router is held in FAULT (also in INIT, for {@link #start}), or null when no fault is flagged. */
+    public String faultReason() {
+        return faulted ? faultReason : null;
+    }
+
     /** Whether a timer runs: in BACKUP and MASTER. */
     public boolean hasDeadline() {
         return timerArmed;

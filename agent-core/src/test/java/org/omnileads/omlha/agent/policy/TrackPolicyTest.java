@@ -1,4 +1,4 @@
-package org.omnileads.omlha.agent;
+package org.omnileads.omlha.agent.policy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -1,4 +1,4 @@
-package org.omnileads.omlha.agent;
+package org.omnileads.omlha.agent.policy;
 
 import java.util.List;
 import java.util.Map;
@@ -9,19 +9,19 @@ import org.omnileads.omlha.agent.config.Track;
  * weight 0 and the probe down is FAULT; a negative weight counts while the probe is down, a
  * positive one while it is up; the sum is clamped to 1..254; an address owner (255) is never re-weighted. Pure.
  */
-final class TrackPolicy {
+public final class TrackPolicy {
     private static final int OWNER_PRIORITY = 255;
 
     private TrackPolicy() {}
 
     /** The outcome for one group: its effective priority, and why it is in FAULT (null when it is not). */
-    record Outcome(int priority, String faultReason) {}
+    public record Outcome(int priority, String faultReason) {}
 
     /**
      * @param probeUp the probes' current states; a probe absent from the map has no result yet and counts as up,
      *     as keepalived assumes a script up until it fails (its first check runs at start, within milliseconds)
      */
-    static Outcome evaluate(int basePriority, List<Track> tracks, Map<String, Boolean> probeUp) {
+    public static Outcome evaluate(int basePriority, List<Track> tracks, Map<String, Boolean> probeUp) {
         int priority = basePriority;
         String fault = null;
         for (Track track : tracks) {

@@ -1,4 +1,4 @@
-package org.omnileads.omlha.agent;
+package org.omnileads.omlha.agent.policy;
 
 import java.util.List;
 import java.util.Map;
@@ -15,14 +15,14 @@ import org.omnileads.omlha.probes.ProbeResult;
  * <p>A primary is stale when a peer database, asked through its own connection, is a primary on a newer timeline:
  * the old primary restarted after a failover without being rejoined.
  */
-final class FollowPolicy {
+public final class FollowPolicy {
     /** A read-only group on the primary: the last resort, below any standby. */
-    static final int FALLBACK_PRIORITY = 1;
+    public static final int FALLBACK_PRIORITY = 1;
 
     private FollowPolicy() {}
 
     /** What the probe saw of one database. {@code result} null: no check finished yet. */
-    record Database(String name, ProbeResult result) {
+    public record Database(String name, ProbeResult result) {
         boolean reachable() {
             return result != null && result.up();
         }
@@ -46,9 +46,9 @@ final class FollowPolicy {
     }
 
     /** The group's priority and, when it may not hold the VIP, why; {@code stalePrimary} for status and metrics. */
-    record Outcome(int priority, String faultReason, boolean stalePrimary) {}
+    public record Outcome(int priority, String faultReason, boolean stalePrimary) {}
 
-    static Outcome evaluate(Follow.Role role, int basePriority, Database self, List<Database> peers) {
+    public static Outcome evaluate(Follow.Role role, int basePriority, Database self, List<Database> peers) {
         if (self.result() == null) {
             return new Outcome(basePriority, "database " + self.name() + ": no result yet", false);
         }
@@ -84,7 +84,7 @@ final class FollowPolicy {
     }
 
     /** The databases a follow group looks at, from the latest results by probe name. */
-    static Database database(String probe, Map<String, ProbeResult> results) {
+    public static Database database(String probe, Map<String, ProbeResult> results) {
         return new Database(probe, results.get(probe));
     }
 }

@@ -1,0 +1,227 @@
+package org.omnileads.omlha.agent;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.omnileads.omlha.agent.config.AgentConfig;
+import org.omnileads.omlha.agent.config.ProbeConfig;
+import org.omnileads.omlha.agent.policy.GroupDecision;
+import org.omnileads.omlha.agent.policy.GroupRules;
+import org.omnileads.omlha.agent.policy.NodeFacts;
+import org.omnileads.omlha.agent.policy.NodePolicy;
+import org.omnileads.omlha.agent.status.GroupStatus;
+import org.omnileads.omlha.probes.ProbeResult;
+import org.omnileads.omlha.vip.VipAddress;
+
+/**
+ * Everything one node runs, driven by events that each carry their {@code now}: the groups, the facts the policy
+ * decides on, and the decisions applied to the routers. It does no I/O of its own and reads no clock: the VRRP loop
+ * feeds it from sockets and netlink, a simulation from its own network. Not thread-safe: one loop owns it.
+ *
+ * <p>Every fact that changes (a link, a probe, a database, a reload) goes into {@link NodeFacts}; then
+ * {@link NodePolicy} decides every group afresh and each decision is applied to its group's router. An advert or a
+ * timer never involves the policy.
+ */
+final class NodeRuntime {
+    private final NodeFacts facts = new NodeFacts();
+    private final List<GroupRuntime> groups = new ArrayList<>();
+    private final DropCounters drops = new DropCounters();
+    private Map<String, List<String>> syncGroups = Map.of();
+    private boolean started;
+
+    /** What a reload changes, prepared off the loop; {@link #apply(long, Reload)} swaps it in. */
+    record Reload(List<String> stopping, List<GroupRuntime> starting, Map<String, List<String>> syncGroups,
+            ProbeFacts probes, Map<Integer, Boolean> linkUp) {}
+
+    /** Which probes run, the peers of each PostgreSQL probe, and the probes whose results no longer hold. */
+    record ProbeFacts(Set<String> active, Map<String, List<String>> peers, Set<String> forget) {
+
+        /** The probes of {@code config}; {@code forget}: those a reload stops or changes. */
+        static ProbeFacts of(AgentConfig config, Set<String> forget) {
+            Set<String> names = new HashSet<>();
+            Map<String, List<String>> peers = new HashMap<>();
+            for (ProbeConfig probe : config.probes()) {
+                names.add(probe.name());
+                List<String> peerNames = ProbeFactory.peerNames(probe);
+                if (!peerNames.isEmpty()) {
+                    peers.put(probe.name(), peerNames);
+                }
+            }
+            return new ProbeFacts(names, peers, Set.copyOf(forget));
+        }
+    }
+
+    NodeRuntime(ProbeFacts probes, Map<String, List<String>> syncGroups) {
+        facts.setProbes(probes.active(), probes.peers(), probes.forget());
+        this.syncGroups = Map.copyOf(syncGroups);
+    }
+
+    /** A group of the starting configuration, with the link state of its interface as the kernel reports it. */
+    void add(GroupRuntime group, boolean linkUp) {
+        if (started) {
+            throw new IllegalStateException("add() after start(): a reload goes through apply()");
+        }
+        if (!facts.knowsLink(group.channel().ifIndex())) {
+            facts.setLinkUp(group.channel().ifIndex(), linkUp);
+        }
+        groups.add(group);
+        group.channel().dispatcher().register(group);
+    }
+
+    /**
+     * Removes what a crashed run left of the VIPs (on the loop thread, which owns the VIPs from here on), then every
+     * group leaves INIT with the policy's first decision.
+     */
+    void start(long now) {
+        started = true;
+        for (GroupRuntime group : groups) {
+            group.removeStaleVips();
+        }
+        Map<String, GroupDecision> decisions = decide();
+        for (GroupRuntime group : groups) {
+            group.start(now, decisions.get(group.name()));
+        }
+    }
+
+    void fireTimers(long now) {
+        // Indexed loops on the timer path: an iterator per turn would be garbage at every advert.
+        for (int i = 0; i < groups.size(); i++) {
+            groups.get(i).fireTimers(now);
+        }
+    }
+
+    /** The earliest deadline of any group, or {@code fallback} when none comes before it. */
+    long nextDeadline(long fallback) {
+        long next = fallback;
+        for (int i = 0; i < groups.size(); i++) {
+            next = groups.get(i).nextDeadline(next);
+        }
+        return next;
+    }
+
+    void onLink(long now, int ifIndex, boolean up) {
+        if (facts.setLinkUp(ifIndex, up)) {
+            applyDecisions(now);
+        }
+    }
+
+    /** An address left interface {@code ifIndex}: a group that holds it puts it back. */
+    void onAddressRemoved(long now, int ifIndex, VipAddress address) {
+        for (int i = 0; i < groups.size(); i++) {
+            GroupRuntime group = groups.get(i);
+            if (group.channel().ifIndex() == ifIndex) {
+                group.onAddressRemoved(now, address);
+            }
+        }
+    }
+
+    /** Address events were lost: every group checks its VIPs by asking. */
+    void onAddressEventsLost(long now) {
+        for (GroupRuntime group : groups) {
+            group.restoreRemovedVips(now);
+        }
+    }
+
+    /** A tracked probe went up or down (after rise/fall). */
+    void onProbeChange(long now, String probe, boolean up) {
+        facts.setProbeUp(probe, up);
+        applyDecisions(now);
+    }
+
+    /** A result of a PostgreSQL probe or peer probe: role, timeline and lag may change while it stays up. */
+    void onDatabaseResult(long now, String probe, ProbeResult result) {
+        facts.setDatabaseResult(probe, result);
+        applyDecisions(now);
+    }
+
+    /**
+     * Swaps in a reload prepared off the loop: groups that stop resign (a MASTER sends priority 0 and releases its VIPs),
+     * then the new ones start, after removing what a crashed run may have left of their VIPs. Unchanged groups are not
+     * touched beyond a fresh decision, which for them is the same as before.
+     */
+    void apply(long now, Reload reload) {
+        for (GroupRuntime group : List.copyOf(groups)) {
+            if (reload.stopping().contains(group.name())) {
+                group.shutdown(now);
+                group.channel().dispatcher().unregister(group);
+                groups.remove(group);
+            }
+        }
+        syncGroups = Map.copyOf(reload.syncGroups());
+        facts.setProbes(reload.probes().active(), reload.probes().peers(), reload.probes().forget());
+        reload.linkUp().forEach((ifIndex, up) -> {
+            if (!facts.knowsLink(ifIndex)) {
+                facts.setLinkUp(ifIndex, up); // a new interface; one we already follow keeps what its events said
+            }
+        });
+        List<GroupRuntime> starting = new ArrayList<>();
+        for (GroupRuntime group : reload.starting()) {
+            groups.add(group);
+            group.channel().dispatcher().register(group);
+            group.removeStaleVips();
+            starting.add(group);
+        }
+        Map<String, GroupDecision> decisions = decide();
+        for (GroupRuntime group : groups) {
+            GroupDecision decision = decisions.get(group.name());
+            if (starting.contains(group)) {
+                group.start(now, decision);
+            } else {
+                group.apply(now, decision);
+            }
+        }
+    }
+
+    /** Graceful stop: every MASTER sends priority 0 and releases its VIPs. Failures are collected, every group stops. */
+    void shutdown(long now) {
+        RuntimeException failure = null;
+        for (GroupRuntime group : groups) {
+            try {
+                group.shutdown(now);
+            } catch (RuntimeException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    List<GroupStatus> status(long now) {
+        List<GroupStatus> statuses = new ArrayList<>();
+        for (GroupRuntime group : groups) {
+            statuses.add(group.status(now));
+        }
+        return statuses;
+    }
+
+    List<GroupRuntime> groups() {
+        return groups;
+    }
+
+    DropCounters drops() {
+        return drops;
+    }
+
+    private Map<String, GroupDecision> decide() {
+        List<GroupRules> rules = new ArrayList<>();
+        for (GroupRuntime group : groups) {
+            rules.add(group.rules());
+        }
+        return NodePolicy.decide(rules, facts, syncGroups);
+    }
+
+    private void applyDecisions(long now) {
+        Map<String, GroupDecision> decisions = decide();
+        for (GroupRuntime group : groups) {
+            group.apply(now, decisions.get(group.name()));
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package org.omnileads.omlha.agent.policy;
+
+import org.omnileads.omlha.agent.status.GroupStatus;
+
+/**
+ * The policy's outcome for one group: the effective priority to run the election with, and why the group may not
+ * take part (FAULT), or null when it may. {@code database} is what a PostgreSQL-following group saw, for status.
+ */
+public record GroupDecision(int priority, String faultReason, GroupStatus.DatabaseStatus database) {
+
+    public boolean fault() {
+        return faultReason != null;
+    }
+
+    GroupDecision withFault(String reason) {
+        return new GroupDecision(priority, reason, database);
+    }
+
+    /** The reason of the transition out of FAULT, told by what held the group there. */
+    public static String recoveredFrom(String previousFault) {
+        if (previousFault.startsWith("interface ") && previousFault.endsWith(" down")) {
+            return previousFault.substring(0, previousFault.length() - " down".length()) + " up";
+        }
+        if (previousFault.startsWith("sync group ")) {
+            return "sync group recovered (" + previousFault + " before)";
+        }
+        if (previousFault.startsWith("probe ")) {
+            return "tracked probes up again (" + previousFault + " before)";
+        }
+        return "no longer in FAULT (" + previousFault + " before)";
+    }
+}

@@ -1,0 +1,79 @@
+package org.omnileads.omlha.agent.policy;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.omnileads.omlha.probes.ProbeResult;
+
+/**
+ * Everything this node knows that the policy decides on: which links are up, which tracked probes are up, the last
+ * result of every PostgreSQL probe (ours and our peers' databases), and which probes run at all. Facts only: no
+ * decision is stored here. Owned by the VRRP loop thread (or a simulation's event loop); not thread-safe.
+ */
+public final class NodeFacts {
+    private final Map<Integer, Boolean> linkUp = new HashMap<>();
+    /** The tracked probes' states as last reported; a probe not in the map has no result yet. */
+    private final Map<String, Boolean> probeUp = new HashMap<>();
+    /** The last result of every PostgreSQL probe (and peer probe), by probe name. */
+    private final Map<String, ProbeResult> databases = new HashMap<>();
+    private Set<String> activeProbes = Set.of();
+    /** For each followed PostgreSQL probe, the names of the probes of its peers' databases. */
+    private Map<String, List<String>> peerProbes = Map.of();
+
+    /** A link's state; true for an interface never reported (the kernel is asked before a group starts). */
+    public boolean linkUp(int ifIndex) {
+        return linkUp.getOrDefault(ifIndex, true);
+    }
+
+    /** Records a link's state; returns whether it changed. */
+    public boolean setLinkUp(int ifIndex, boolean up) {
+        Boolean before = linkUp.put(ifIndex, up);
+        return before == null || before != up;
+    }
+
+    public boolean knowsLink(int ifIndex) {
+        return linkUp.containsKey(ifIndex);
+    }
+
+    public Map<String, Boolean> probeUp() {
+        return probeUp;
+    }
+
+    public void setProbeUp(String probe, boolean up) {
+        probeUp.put(probe, up);
+    }
+
+    public void setDatabaseResult(String probe, ProbeResult result) {
+        databases.put(probe, result);
+    }
+
+    public Map<String, ProbeResult> databases() {
+        return databases;
+    }
+
+    public boolean isActive(String probe) {
+        return activeProbes.contains(probe);
+    }
+
+    public List<String> peersOf(String probe) {
+        return peerProbes.getOrDefault(probe, List.of());
+    }
+
+    /**
+     * The probes of a (re)loaded configuration; what probes that changed or are gone last said is forgotten.
+     *
+     * @param forget names of probes whose results no longer hold (their peers' results go with them)
+     */
+    public void setProbes(Set<String> active, Map<String, List<String>> peers, Set<String> forget) {
+        for (String probe : forget) {
+            probeUp.remove(probe);
+            databases.remove(probe);
+            for (String peer : peerProbes.getOrDefault(probe, List.of())) {
+                databases.remove(peer);
+            }
+        }
+        activeProbes = Set.copyOf(active);
+        peerProbes = Map.copyOf(peers);
+    }
+}

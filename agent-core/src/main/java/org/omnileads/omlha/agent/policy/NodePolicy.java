@@ -1,0 +1,96 @@
+package org.omnileads.omlha.agent.policy;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.omnileads.omlha.agent.config.Follow;
+import org.omnileads.omlha.agent.config.Track;
+import org.omnileads.omlha.agent.status.GroupStatus;
+
+/**
+ * The one place where this node decides how each of its groups takes part in the election. Pure: from the groups'
+ * rules, the node's facts and the sync groups to one {@link GroupDecision} per group. In order:
+ * <ol>
+ *   <li>a followed database role sets the base priority, or FAULT ({@link FollowPolicy});
+ *   <li>the tracked probes weigh on it, a weight-0 probe that is down is FAULT ({@link TrackPolicy});
+ *   <li>a link that is down is FAULT, before any other reason;
+ *   <li>a member of a sync group in FAULT of its own puts the other members in FAULT (keepalived's
+ *       vrrp_sync_group), so the peer node takes the whole sync group together.
+ * </ol>
+ * The VRRP loop applies the decisions to the routers ({@code GroupRuntime.apply}); FAULT itself is stored only in
+ * the router.
+ */
+public final class NodePolicy {
+    private NodePolicy() {}
+
+    /** A decision for every group, in the order given. */
+    public static Map<String, GroupDecision> decide(List<GroupRules> groups, NodeFacts facts, Map<String, List<String>> syncGroups) {
+        Map<String, GroupDecision> own = new LinkedHashMap<>();
+        for (GroupRules group : groups) {
+            own.put(group.name(), decide(group, facts));
+        }
+        return applySyncGroups(own, syncGroups);
+    }
+
+    /** One group on its own, sync groups aside. */
+    public static GroupDecision decide(GroupRules group, NodeFacts facts) {
+        int base = group.basePriority();
+        String fault = null;
+        GroupStatus.DatabaseStatus database = null;
+        if (group.follow().isPresent()) {
+            Follow follow = group.follow().get();
+            List<FollowPolicy.Database> peers = facts.peersOf(follow.probe()).stream()
+                    .map(name -> FollowPolicy.database(name, facts.databases())).toList();
+            FollowPolicy.Database self = FollowPolicy.database(follow.probe(), facts.databases());
+            FollowPolicy.Outcome outcome = FollowPolicy.evaluate(follow.role(), base, self, peers);
+            database = databaseStatus(follow, self, outcome);
+            base = outcome.priority();
+            fault = outcome.faultReason();
+        }
+        List<Track> active = group.tracks().stream().filter(t -> facts.isActive(t.probe())).toList();
+        TrackPolicy.Outcome tracked = TrackPolicy.evaluate(base, active, facts.probeUp());
+        if (fault == null) {
+            fault = tracked.faultReason();
+        }
+        if (!facts.linkUp(group.ifIndex())) {
+            fault = "interface " + group.interfaceName() + " down";
+        }
+        return new GroupDecision(tracked.priority(), fault, database);
+    }
+
+    /**
+     * Members of a sync group that are not in FAULT of their own go to FAULT while another member is, naming the
+     * first such member (in the sync group's order) as the cause.
+     */
+    static Map<String, GroupDecision> applySyncGroups(Map<String, GroupDecision> own, Map<String, List<String>> syncGroups) {
+        Map<String, GroupDecision> decided = new LinkedHashMap<>(own);
+        for (Map.Entry<String, List<String>> sync : syncGroups.entrySet()) {
+            String cause = null;
+            for (String member : sync.getValue()) {
+                GroupDecision decision = own.get(member);
+                if (decision != null && decision.fault()) {
+                    cause = "sync group " + sync.getKey() + ": " + member + " in FAULT (" + decision.faultReason() + ")";
+                    break;
+                }
+            }
+            if (cause == null) {
+                continue;
+            }
+            for (String member : sync.getValue()) {
+                GroupDecision decision = decided.get(member);
+                if (decision != null && !decision.fault()) {
+                    decided.put(member, decision.withFault(cause));
+                }
+            }
+        }
+        return decided;
+    }
+
+    private static GroupStatus.DatabaseStatus databaseStatus(Follow follow, FollowPolicy.Database self, FollowPolicy.Outcome outcome) {
+        Map<String, String> facts = self.result() == null ? Map.of() : self.result().facts();
+        return new GroupStatus.DatabaseStatus(follow.probe(), follow.role().name().toLowerCase(Locale.ROOT),
+                facts.get("role"), facts.get("timeline"), facts.get("lag_bytes"), outcome.stalePrimary(),
+                outcome.faultReason() != null ? outcome.faultReason() : self.result().detail());
+    }
+}
