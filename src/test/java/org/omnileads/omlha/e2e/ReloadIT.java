@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.omnileads.omlha.agent.lab.LabAgent;
@@ -65,6 +66,39 @@ class ReloadIT {
             assertTrue(n1.group("a").isEmpty(), "a is gone from n1's status");
             GroupStatus cStatus = n1.group("c").orElseThrow();
             assertEquals("MASTER", cStatus.state());
+        }
+    }
+    /**
+     * 40 SIGHUPs in 4 seconds, the file alternating between two versions: group a (the same in both) never flaps, and the
+     * daemon ends up running the last file. That file adds group c, which /metrics exports at once.
+     */
+    @Test
+    void aStormOfReloadsNeverFlapsAnUnchangedGroupAndTheLastFileWins() throws Exception {
+        try (Cluster c = Cluster.create(2)) {
+            String metrics = "  metrics.listen = \"192.0.2.11:9273\"\n";
+            String fileA = metrics + groups(group("a", 51, 150, "192.0.2.100"), group("b", 52, 150, "192.0.2.101"));
+            String fileB = metrics + groups(group("a", 51, 150, "192.0.2.100"), group("b", 52, 140, "192.0.2.101"),
+                    group("c", 53, 150, "192.0.2.102"));
+            LabAgent n1 = c.agent(1, fileA);
+            c.agent(2, groups(group("a", 51, 100, "192.0.2.100"), group("b", 52, 100, "192.0.2.101"), group("c", 53, 100, "192.0.2.102")));
+            Await.until(LIMIT, "n1 MASTER of a and b", () -> n1.isMasterWithVips("a") && n1.isMasterWithVips("b"), c::diagnostics);
+            long aTransitions = transitions(n1, "a");
+            int lostA = 0;
+            for (int i = 0; i < 40; i++) {
+                n1.writeConfig(i % 2 == 1 ? fileB : fileA); // the 40th, the last, is B
+                n1.reload();
+                Thread.sleep(100);
+                lostA += c.onlyHolderIs(c.hosts.get(0), "192.0.2.100") ? 0 : 1;
+            }
+            Await.until(LIMIT, "n1 runs the last file: b at priority 140, c MASTER",
+                    () -> n1.group("b").map(g -> g.priority() == 140).orElse(false) && n1.isMasterWithVips("c"), c::diagnostics);
+            assertEquals(0, lostA, "a's VIP stayed on n1 at every look during the storm");
+            assertEquals(aTransitions, transitions(n1, "a"), "the unchanged group a had no transition");
+            assertTrue(n1.isMasterWithVips("a"), c.diagnostics());
+            String m = c.scrapeMetrics("192.0.2.11");
+            assertTrue(Pattern.compile("(?m)^omlha_group_state\\{group=\"c\",state=\"MASTER\"\\} 1\\.0$").matcher(m).find(),
+                    "group c, added by the reload, is in /metrics at once\n" + m);
+            assertTrue(Pattern.compile("(?m)^omlha_vip_attached\\{group=\"c\",vip=\"192\\.0\\.2\\.102/24\"\\} 1\\.0$").matcher(m).find(), m);
         }
     }
 }

@@ -55,7 +55,8 @@ final class RunCommand implements Callable<Integer> {
         Signal.handle(new Signal("TERM"), s -> stopRequested.countDown());
         Signal.handle(new Signal("INT"), s -> stopRequested.countDown());
         Agent agent = new Agent(loaded);
-        Signal.handle(new Signal("HUP"), s -> reload(agent));
+        ReloadRequests reloads = new ReloadRequests(() -> reload(agent));
+        Signal.handle(new Signal("HUP"), s -> reloads.request());
         try {
             agent.start();
         } catch (Exception e) {
@@ -78,6 +79,7 @@ final class RunCommand implements Callable<Integer> {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        reloads.close();
         log.info("stopping: releasing VIPs");
         agent.stop();
         boolean failed = agent.failed();
