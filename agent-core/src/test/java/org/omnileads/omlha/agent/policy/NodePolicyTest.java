@@ -1,0 +1,70 @@
+package org.omnileads.omlha.agent.policy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.omnileads.omlha.agent.config.Track;
+
+class NodePolicyTest {
+    private static final int ETH0 = 2;
+    private static final int ETH1 = 3;
+
+    private static GroupRules group(String name, int ifIndex, int priority, Track... tracks) {
+        return new GroupRules(name, ifIndex == ETH0 ? "eth0" : "eth1", ifIndex, priority, List.of(tracks), Optional.empty());
+    }
+
+    private static NodeFacts facts() {
+        NodeFacts facts = new NodeFacts();
+        facts.setProbes(Set.of("svc", "web"), Map.of(), Set.of());
+        return facts;
+    }
+
+    @Test
+    void aDownLinkIsFaultBeforeAnyOtherReason() {
+        NodeFacts facts = facts();
+        facts.setProbeUp("svc", false);
+        facts.setLinkUp(ETH0, false);
+        GroupDecision decision = NodePolicy.decide(group("a", ETH0, 150, new Track("svc", 0)), facts);
+        assertEquals("interface eth0 down", decision.faultReason());
+        facts.setLinkUp(ETH0, true);
+        assertEquals("probe svc down", NodePolicy.decide(group("a", ETH0, 150, new Track("svc", 0)), facts).faultReason());
+    }
+
+    @Test
+    void onlyProbesTheAgentRunsWeigh() {
+        NodeFacts facts = facts();
+        facts.setProbeUp("svc", false);
+        facts.setProbeUp("gone", false);
+        GroupDecision decision = NodePolicy.decide(group("a", ETH0, 150, new Track("svc", -60), new Track("gone", -60)), facts);
+        assertEquals(90, decision.priority());
+        assertNull(decision.faultReason());
+    }
+
+    @Test
+    void aSyncGroupMemberInFaultOfItsOwnTakesTheOthersWithItAndNamesItself() {
+        NodeFacts facts = facts();
+        facts.setLinkUp(ETH1, false);
+        Map<String, GroupDecision> decisions = NodePolicy.decide(
+                List.of(group("web", ETH0, 150), group("db", ETH1, 150), group("alone", ETH0, 150)), facts,
+                Map.of("omni", List.of("web", "db")));
+        assertEquals("interface eth1 down", decisions.get("db").faultReason(), "the member keeps its own reason");
+        assertEquals("sync group omni: db in FAULT (interface eth1 down)", decisions.get("web").faultReason());
+        assertNull(decisions.get("alone").faultReason(), "a group outside the sync group is not affected");
+        assertEquals(List.of("web", "db", "alone"), List.copyOf(decisions.keySet()), "in the groups' order");
+    }
+
+    @Test
+    void theReasonOfARecoveryIsToldByWhatHeldTheGroup() {
+        assertEquals("interface eth0 up", GroupDecision.recoveredFrom("interface eth0 down"));
+        assertEquals("tracked probes up again (probe svc down before)", GroupDecision.recoveredFrom("probe svc down"));
+        assertEquals("sync group recovered (sync group omni: db in FAULT (x) before)",
+                GroupDecision.recoveredFrom("sync group omni: db in FAULT (x)"));
+        assertEquals("no longer in FAULT (database is a standby, not the primary before)",
+                GroupDecision.recoveredFrom("database is a standby, not the primary"));
+    }
+}
