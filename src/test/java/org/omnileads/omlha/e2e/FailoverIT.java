@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.omnileads.omlha.agent.lab.LabAgent;
@@ -55,6 +57,29 @@ class FailoverIT {
             assertTrue(n1.logText().contains("removed stale VIP " + Cluster.VIP4), n1.logText());
             Await.until(LIMIT, "n2 back to BACKUP without the VIP",
                     () -> n2.group("web").map(g -> g.state().equals("BACKUP") && !g.vipsAttached()).orElse(false), c::diagnostics);
+        }
+    }
+
+    @Test
+    void releaseVipsRemovesWhatAKilledAgentLeftAndIsHarmlessAfterwards() throws Exception {
+        try (Cluster c = Cluster.create(2)) {
+            LabAgent n1 = c.agent(1, Cluster.group("web", 51, 150, Cluster.VIP4 + "/24", WEB));
+            LabAgent n2 = c.agent(2, Cluster.group("web", 51, 100, Cluster.VIP4 + "/24", WEB));
+            Await.until(LIMIT, "n1 holds the VIP", () -> c.onlyHolderIs(c.hosts.get(0), Cluster.VIP4), c::diagnostics);
+            n1.kill();
+            assertTrue(c.lab.holds(c.hosts.get(0), Cluster.VIP4), "SIGKILL left the VIP on n1");
+
+            List<String> release = new ArrayList<>(Cluster.launcher());
+            release.addAll(List.of("release-vips", "-c", n1.config().toString()));
+            String first = c.lab.exec(c.hosts.get(0), release.toArray(String[]::new));
+            assertTrue(first.contains("group web: removed " + Cluster.VIP4 + "/24 from eth0"), first);
+            assertFalse(c.lab.holds(c.hosts.get(0), Cluster.VIP4), "the killed agent's VIP is gone\n" + c.diagnostics());
+            Await.until(LIMIT, "n2 serves the VIP alone", () -> n2.isMasterWithVips("web") && c.onlyHolderIs(c.hosts.get(1), Cluster.VIP4),
+                    c::diagnostics);
+
+            String second = c.lab.exec(c.hosts.get(0), release.toArray(String[]::new));
+            assertTrue(second.contains("no VIP of the configured groups was on this node"), second);
+            assertTrue(c.onlyHolderIs(c.hosts.get(1), Cluster.VIP4), "n2's VIP is untouched: only this node's interfaces are");
         }
     }
 
