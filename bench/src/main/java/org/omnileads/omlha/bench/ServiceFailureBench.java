@@ -14,7 +14,7 @@ import org.omnileads.omlha.agent.lab.LabAgent;
 import org.omnileads.omlha.agent.lab.LabHaproxy;
 import org.omnileads.omlha.agent.lab.LabKeepalived;
 import org.omnileads.omlha.agent.lab.NamespaceHttpClient;
-import org.omnileads.omlha.agent.lab.NetnsLab;
+import org.omnileads.omlha.netns.NetnsLab;
 
 /**
  * Service failure, as a user behind the VIP sees it, for omlha-agent and keepalived in the same run: two nodes

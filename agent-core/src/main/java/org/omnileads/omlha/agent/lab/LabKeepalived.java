@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.omnileads.omlha.netns.NetnsLab;
 
 /**
  * A real keepalived (Debian's package) on a lab host, VRRP only, in the foreground, logging to a file: the

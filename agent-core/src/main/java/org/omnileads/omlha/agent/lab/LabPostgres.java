@@ -22,6 +22,7 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.omnileads.omlha.netns.NetnsLab;
 
 /**
  * A PostgreSQL 15 node managed by repmgr 5.3 on a lab host, like one of the two database nodes of an OMniLeads
