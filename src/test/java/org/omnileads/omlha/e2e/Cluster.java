@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import org.omnileads.omlha.agent.lab.LabAgent;
-import org.omnileads.omlha.agent.lab.LabKeepalived;
+import org.omnileads.omlha.labservices.LabKeepalived;
 import org.omnileads.omlha.netns.NetnsLab;
 
 /**

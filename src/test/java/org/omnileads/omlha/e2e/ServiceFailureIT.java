@@ -12,8 +12,8 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.omnileads.omlha.agent.lab.LabAgent;
-import org.omnileads.omlha.agent.lab.LabHaproxy;
-import org.omnileads.omlha.agent.lab.NamespaceHttpClient;
+import org.omnileads.omlha.labservices.LabHaproxy;
+import org.omnileads.omlha.labservices.NamespaceHttpClient;
 import org.omnileads.omlha.netns.NetnsLab;
 
 /**

@@ -13,7 +13,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.omnileads.omlha.agent.lab.LabAgent;
-import org.omnileads.omlha.agent.lab.LabKeepalived;
+import org.omnileads.omlha.labservices.LabKeepalived;
 import org.omnileads.omlha.netns.NetnsLab;
 
 /**

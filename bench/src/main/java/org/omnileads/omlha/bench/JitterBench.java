@@ -15,9 +15,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.omnileads.omlha.agent.lab.LabAgent;
-import org.omnileads.omlha.agent.lab.LabKeepalived;
 import org.omnileads.omlha.agent.status.AgentStatus;
 import org.omnileads.omlha.agent.status.GroupStatus;
+import org.omnileads.omlha.labservices.LabKeepalived;
 import org.omnileads.omlha.netns.NetnsLab;
 
 /**

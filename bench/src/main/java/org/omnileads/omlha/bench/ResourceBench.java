@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.omnileads.omlha.agent.lab.LabAgent;
-import org.omnileads.omlha.agent.lab.LabKeepalived;
+import org.omnileads.omlha.labservices.LabKeepalived;
 import org.omnileads.omlha.netns.NetnsLab;
 
 /**

@@ -1,4 +1,4 @@
-package org.omnileads.omlha.agent.lab;
+package org.omnileads.omlha.labservices;
 
 import java.net.InetSocketAddress;
 import java.sql.Connection;
