@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import org.omnileads.omlha.agent.lab.LabAgent;
-import org.omnileads.omlha.agent.lab.LabKeepalived;
-import org.omnileads.omlha.agent.lab.NetnsLab;
+import org.omnileads.omlha.labservices.LabKeepalived;
+import org.omnileads.omlha.netns.NetnsLab;
 
 /**
  * A namespace lab with real omlha-agent processes (the built {@code bin/omlha-agent}) and, where a test asks,

@@ -6,7 +6,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.omnileads.omlha.agent.lab.LabAgent;
-import org.omnileads.omlha.agent.lab.LabKeepalived;
+import org.omnileads.omlha.labservices.LabKeepalived;
 
 /**
  * One VRRP group shared by omlha-agent and real keepalived 2.2 (Debian's package), as during a migration:

@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.omnileads.omlha.agent.lab.LabAgent;
-import org.omnileads.omlha.agent.lab.NetnsLab;
+import org.omnileads.omlha.netns.NetnsLab;
 
 /**
  * A running agent notifies every transition: a real SMTP server (GreenMail, listening inside the client's namespace

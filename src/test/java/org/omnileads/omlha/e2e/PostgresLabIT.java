@@ -15,9 +15,9 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.omnileads.omlha.agent.lab.LabPostgres;
-import org.omnileads.omlha.agent.lab.LabPostgres.Role;
-import org.omnileads.omlha.agent.lab.LabPostgresWriter;
+import org.omnileads.omlha.labservices.LabPostgres;
+import org.omnileads.omlha.labservices.LabPostgres.Role;
+import org.omnileads.omlha.labservices.LabPostgresWriter;
 
 /**
  * The PostgreSQL lab of issue 4 on its own, without agents: n1 primary, n2 a standby cloned by repmgr, repmgrd on

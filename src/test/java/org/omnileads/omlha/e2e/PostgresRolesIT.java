@@ -14,10 +14,10 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.omnileads.omlha.agent.lab.LabAgent;
-import org.omnileads.omlha.agent.lab.LabPostgres;
-import org.omnileads.omlha.agent.lab.LabPostgres.Role;
-import org.omnileads.omlha.agent.lab.LabPostgresWriter;
 import org.omnileads.omlha.agent.status.GroupStatus;
+import org.omnileads.omlha.labservices.LabPostgres;
+import org.omnileads.omlha.labservices.LabPostgres.Role;
+import org.omnileads.omlha.labservices.LabPostgresWriter;
 
 /**
  * Issue 4 end to end: two PostgreSQL 15 nodes under repmgr 5.3 (repmgrd promotes), an agent on each with a

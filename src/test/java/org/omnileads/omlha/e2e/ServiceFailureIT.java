@@ -12,9 +12,9 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.omnileads.omlha.agent.lab.LabAgent;
-import org.omnileads.omlha.agent.lab.LabHaproxy;
-import org.omnileads.omlha.agent.lab.NamespaceHttpClient;
-import org.omnileads.omlha.agent.lab.NetnsLab;
+import org.omnileads.omlha.labservices.LabHaproxy;
+import org.omnileads.omlha.labservices.NamespaceHttpClient;
+import org.omnileads.omlha.netns.NetnsLab;
 
 /**
  * A node that stays up while its service dies (issue 3): both nodes run HAProxy and track it with an http probe

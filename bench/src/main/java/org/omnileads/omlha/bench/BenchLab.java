@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
-import org.omnileads.omlha.agent.lab.NetnsLab;
+import org.omnileads.omlha.netns.NetnsLab;
 
 /** What the benches poll in a two-node lab: who holds the VIP, and a bounded wait with both nodes' logs on failure. */
 final class BenchLab {

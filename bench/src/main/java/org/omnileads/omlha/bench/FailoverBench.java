@@ -13,8 +13,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.omnileads.omlha.agent.lab.LabAgent;
-import org.omnileads.omlha.agent.lab.LabKeepalived;
-import org.omnileads.omlha.agent.lab.NetnsLab;
+import org.omnileads.omlha.labservices.LabKeepalived;
+import org.omnileads.omlha.netns.NetnsLab;
 
 /**
  * Failover time of omlha-agent and keepalived, measured the same way in the same run: two nodes (master

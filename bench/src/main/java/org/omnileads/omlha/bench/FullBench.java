@@ -43,7 +43,7 @@ public final class FullBench {
         List<Row> rows = new ArrayList<>();
         long started = System.nanoTime();
 
-        ResourceBench resources = new ResourceBench(home, seconds, Long.parseLong(org.omnileads.omlha.agent.lab.NetnsLab.run("getconf", "CLK_TCK").trim()));
+        ResourceBench resources = new ResourceBench(home, seconds, Long.parseLong(org.omnileads.omlha.netns.NetnsLab.run("getconf", "CLK_TCK").trim()));
         List<Row> cpu = new ArrayList<>();
         List<Row> rss = new ArrayList<>();
         List<Row> firstAdvert = new ArrayList<>();

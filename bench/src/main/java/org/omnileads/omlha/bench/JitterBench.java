@@ -15,10 +15,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.omnileads.omlha.agent.lab.LabAgent;
-import org.omnileads.omlha.agent.lab.LabKeepalived;
-import org.omnileads.omlha.agent.lab.NetnsLab;
 import org.omnileads.omlha.agent.status.AgentStatus;
 import org.omnileads.omlha.agent.status.GroupStatus;
+import org.omnileads.omlha.labservices.LabKeepalived;
+import org.omnileads.omlha.netns.NetnsLab;
 
 /**
  * How steady a master's adverts stay while every core is busy, keepalived next to omlha-agent, in the same lab and

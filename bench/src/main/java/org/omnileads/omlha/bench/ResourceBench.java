@@ -11,8 +11,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.omnileads.omlha.agent.lab.LabAgent;
-import org.omnileads.omlha.agent.lab.LabKeepalived;
-import org.omnileads.omlha.agent.lab.NetnsLab;
+import org.omnileads.omlha.labservices.LabKeepalived;
+import org.omnileads.omlha.netns.NetnsLab;
 
 /**
  * What one node costs, omlha-agent next to keepalived, in the same lab and the same run: CPU (% of one core) and RSS

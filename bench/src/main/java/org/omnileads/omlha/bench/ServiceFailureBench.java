@@ -11,10 +11,10 @@ import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BooleanSupplier;
 import org.omnileads.omlha.agent.lab.LabAgent;
-import org.omnileads.omlha.agent.lab.LabHaproxy;
-import org.omnileads.omlha.agent.lab.LabKeepalived;
-import org.omnileads.omlha.agent.lab.NamespaceHttpClient;
-import org.omnileads.omlha.agent.lab.NetnsLab;
+import org.omnileads.omlha.labservices.LabHaproxy;
+import org.omnileads.omlha.labservices.LabKeepalived;
+import org.omnileads.omlha.labservices.NamespaceHttpClient;
+import org.omnileads.omlha.netns.NetnsLab;
 
 /**
  * Service failure, as a user behind the VIP sees it, for omlha-agent and keepalived in the same run: two nodes

@@ -8,16 +8,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.omnileads.omlha.linux.Native.LIBC;
-import static org.omnileads.omlha.vip.NetnsLab.IF;
-import static org.omnileads.omlha.vip.NetnsLab.PEER_IF;
-import static org.omnileads.omlha.vip.NetnsLab.waitFor;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -29,9 +29,11 @@ import org.junit.jupiter.api.Test;
 import org.omnileads.omlha.linux.Linux;
 import org.omnileads.omlha.linux.Native;
 import org.omnileads.omlha.linux.NativeException;
+import org.omnileads.omlha.netns.NetnsLab;
 
 /**
- * The module against a real kernel, in a fresh pair of network namespaces per test (see {@link NetnsLab}).
+ * The module against a real kernel, on a fresh {@link NetnsLab} per test: host {@code vip} (192.0.2.1/24,
+ * 2001:db8::1/64), where the code under test runs, and host {@code peer} (.2, ::2), cabled to one bridge.
  * Needs root. Runs with the module's tests by default; alone with
  * {@code mvn -B -q -o -pl vip-manager test -DexcludedGroups= -Dgroups=lab}; skipped with {@code -Dlab.skip=true}.
  */
@@ -40,22 +42,31 @@ class VipLabTest {
     private static final VipAddress V4 = VipAddress.parse("192.0.2.100/24");
     private static final VipAddress V6 = VipAddress.parse("2001:db8::10/64");
     private static final String FAKE_MAC = "02:00:00:00:00:01";
+    private static final String IF = NetnsLab.NIC;
+    private static final String PEER_IF = NetnsLab.NIC;
 
     private NetnsLab lab;
+    private NetnsLab.Host vipHost;
+    private NetnsLab.Host peerHost;
     private AddressManager addresses;
     private LinkMonitor links;
     private LinkState vip0;
 
     @BeforeEach
-    void createLab() {
+    void createLab() throws Exception {
         lab = NetnsLab.create();
-        addresses = lab.inside(AddressManager::open);
-        links = lab.inside(LinkMonitor::open);
+        vipHost = lab.addHost("vip", "192.0.2.1/24", "2001:db8::1/64");
+        peerHost = lab.addHost("peer", "192.0.2.2/24", "2001:db8::2/64");
+        // A lab host skips DAD and learns neighbours from gratuitous ARP; these tests want the kernel's defaults.
+        lab.sysctl(vipHost, "net.ipv6.conf." + IF + ".accept_dad=1");
+        lab.sysctl(peerHost, "net.ipv4.conf.all.arp_accept=0", "net.ipv4.conf." + PEER_IF + ".arp_accept=0");
+        addresses = lab.call(vipHost, AddressManager::open);
+        links = lab.call(vipHost, LinkMonitor::open);
         vip0 = links.query(IF);
     }
 
     @AfterEach
-    void removeLab() {
+    void removeLab() throws IOException {
         try {
             if (addresses != null) {
                 addresses.close();
@@ -66,14 +77,14 @@ class VipLabTest {
         } finally {
             lab.close();
         }
-        assertFalse(lab.namespacesExist(), "namespaces " + lab.ns + " and " + lab.peer + " must be gone");
+        assertEquals(List.of(), lab.remainingNamespaces(), "the lab's namespaces must be gone");
     }
 
     @Test
     void ipv4VipIsAddedOnceAndRemovedOnce() {
         int ifIndex = vip0.ifIndex();
         assertTrue(addresses.add(ifIndex, V4));
-        assertTrue(addressLine("192.0.2.100/24").contains("brd 192.0.2.255"), lab.ns("-o", "addr", "show", "dev", IF));
+        assertTrue(addressLine("192.0.2.100/24").contains("brd 192.0.2.255"), ns("-o", "addr", "show", "dev", IF));
         assertTrue(addresses.isPresent(ifIndex, V4));
         assertFalse(addresses.add(ifIndex, V4), "a second add finds it there");
         assertTrue(addresses.list(ifIndex).containsAll(List.of(V4, VipAddress.parse("192.0.2.1/24"), VipAddress.parse("2001:db8::1/64"))));
@@ -115,9 +126,9 @@ class VipLabTest {
     @Test
     void anIpv6VipStuckInDadfailedIsAddedAgain() {
         VipAddress duplicate = VipAddress.parse("2001:db8::20/64");
-        lab.peer("addr", "add", "2001:db8::20/64", "dev", PEER_IF, "nodad");
+        peer("addr", "add", "2001:db8::20/64", "dev", PEER_IF, "nodad");
         waitForLinkLocal();
-        lab.ns("addr", "add", "2001:db8::20/64", "dev", IF);
+        ns("addr", "add", "2001:db8::20/64", "dev", IF);
         assertTrue(waitFor(() -> addressLine("2001:db8::20/64").contains("dadfailed"), 10),
                 "DAD should fail against the peer: " + addressLine("2001:db8::20/64"));
         assertFalse(addresses.isPresent(vip0.ifIndex(), duplicate), "a dadfailed address is not usable");
@@ -137,28 +148,28 @@ class VipLabTest {
     }
 
     @Test
-    void linkMonitorReportsStateAndEvents() {
+    void linkMonitorReportsStateAndEvents() throws Exception {
         assertEquals(IF, vip0.name());
         assertTrue(vip0.up());
-        assertEquals(macOf(lab.ns("link", "show", "dev", IF)), vip0.macText());
+        assertEquals(macOf(ns("link", "show", "dev", IF)), vip0.macText());
         assertEquals(vip0, links.query(vip0.ifIndex()));
         NativeException missing = assertThrows(NativeException.class, () -> links.query("nosuch0"));
         assertEquals(Linux.ENODEV, missing.errno());
 
         drainAll();
-        lab.ns("link", "set", "dev", IF, "down");
+        ns("link", "set", "dev", IF, "down");
         LinkState down = awaitEvent(s -> s.ifIndex() == vip0.ifIndex() && !s.adminUp());
         assertFalse(down.up());
         assertFalse(links.query(IF).adminUp());
 
-        lab.ns("link", "set", "dev", IF, "up");
+        ns("link", "set", "dev", IF, "up");
         awaitEvent(s -> s.ifIndex() == vip0.ifIndex() && s.up());
 
-        lab.peer("link", "set", "dev", PEER_IF, "down");
+        lab.setCable(vipHost, false);
         LinkState noCarrier = awaitEvent(s -> s.ifIndex() == vip0.ifIndex() && !s.carrier());
-        assertTrue(noCarrier.adminUp(), "the peer going down takes the carrier, not the admin state: " + noCarrier);
+        assertTrue(noCarrier.adminUp(), "the cable pulled at the switch takes the carrier, not the admin state: " + noCarrier);
 
-        lab.peer("link", "set", "dev", PEER_IF, "up");
+        lab.setCable(vipHost, true);
         awaitEvent(s -> s.ifIndex() == vip0.ifIndex() && s.up());
     }
 
@@ -167,8 +178,8 @@ class VipLabTest {
         addresses.add(vip0.ifIndex(), V4);
         addresses.add(vip0.ifIndex(), V6);
         drainAll();
-        lab.ns("addr", "del", "192.0.2.100/24", "dev", IF);
-        lab.ns("addr", "del", "2001:db8::10/64", "dev", IF);
+        ns("addr", "del", "192.0.2.100/24", "dev", IF);
+        ns("addr", "del", "2001:db8::10/64", "dev", IF);
 
         List<String> removed = new ArrayList<>();
         LinkMonitor.Events events = new LinkMonitor.Events() {
@@ -195,7 +206,7 @@ class VipLabTest {
         Sockets.setInt(links.fd(), Linux.SOL_SOCKET, Linux.SO_RCVBUF, 1, "SO_RCVBUF");
         drainAll();
         for (int i = 0; i < 10; i++) {
-            lab.ns("link", "set", "dev", IF, i % 2 == 0 ? "down" : "up");
+            ns("link", "set", "dev", IF, i % 2 == 0 ? "down" : "up");
         }
         List<LinkState> delivered = new ArrayList<>();
         boolean[] addressEventsLost = {false};
@@ -224,15 +235,15 @@ class VipLabTest {
     }
 
     @Test
-    void gratuitousArpAlternatesRequestAndReplyAndUpdatesThePeersNeighbourEntry() {
+    void gratuitousArpAlternatesRequestAndReplyAndUpdatesThePeersNeighbourEntry() throws Exception {
         assertTrue(addresses.add(vip0.ifIndex(), V4));
-        int capture = lab.insidePeer(() -> Native.check(LIBC.socket(Linux.AF_PACKET, Linux.SOCK_DGRAM | Linux.SOCK_CLOEXEC,
+        int capture = lab.call(peerHost, () -> Native.check(LIBC.socket(Linux.AF_PACKET, Linux.SOCK_DGRAM | Linux.SOCK_CLOEXEC,
                 htons(Linux.ETH_P_ARP)), "socket(AF_PACKET, SOCK_DGRAM, ETH_P_ARP)"));
-        try (Announcer announcer = lab.inside(() -> Announcer.open(IF, vip0.ifIndex(), vip0.mac()))) {
+        try (Announcer announcer = lab.call(vipHost, () -> Announcer.open(IF, vip0.ifIndex(), vip0.mac()))) {
             Sockets.receiveTimeout(capture, 100);
             int[] operations = {AnnouncementFrames.ARP_REQUEST, AnnouncementFrames.ARP_REPLY, AnnouncementFrames.ARP_REQUEST};
             for (int operation : operations) {
-                lab.peer("neigh", "replace", "192.0.2.100", "lladdr", FAKE_MAC, "dev", PEER_IF, "nud", "stale");
+                peer("neigh", "replace", "192.0.2.100", "lladdr", FAKE_MAC, "dev", PEER_IF, "nud", "stale");
                 assertTrue(neighbour("192.0.2.100").contains(FAKE_MAC));
                 announcer.announce(V4);
 
@@ -243,8 +254,8 @@ class VipLabTest {
                         "ARP operation " + operation + " should move the peer's entry to " + vip0.macText() + ": " + neighbour("192.0.2.100"));
             }
 
-            lab.peer("neigh", "flush", "dev", PEER_IF);
-            lab.peerSysctl("net.ipv4.conf." + PEER_IF + ".arp_accept=1");
+            peer("neigh", "flush", "dev", PEER_IF);
+            lab.sysctl(peerHost, "net.ipv4.conf." + PEER_IF + ".arp_accept=1");
             announcer.announce(V4);
             assertTrue(waitFor(() -> neighbour("192.0.2.100").contains(vip0.macText()), 5),
                     "with arp_accept the peer learns a new entry: " + neighbour("192.0.2.100"));
@@ -273,13 +284,13 @@ class VipLabTest {
     }
 
     @Test
-    void unsolicitedNeighbourAdvertisementUpdatesThePeersNeighbourEntry() {
+    void unsolicitedNeighbourAdvertisementUpdatesThePeersNeighbourEntry() throws Exception {
         assertTrue(addresses.add(vip0.ifIndex(), V6));
         String linkLocal = waitForLinkLocal();
-        lab.peer("neigh", "replace", "2001:db8::10", "lladdr", FAKE_MAC, "dev", PEER_IF, "nud", "stale");
-        int receiver = lab.insidePeer(() -> Native.check(LIBC.socket(Linux.AF_INET6, Linux.SOCK_RAW | Linux.SOCK_CLOEXEC,
+        peer("neigh", "replace", "2001:db8::10", "lladdr", FAKE_MAC, "dev", PEER_IF, "nud", "stale");
+        int receiver = lab.call(peerHost, () -> Native.check(LIBC.socket(Linux.AF_INET6, Linux.SOCK_RAW | Linux.SOCK_CLOEXEC,
                 Linux.IPPROTO_ICMPV6), "socket(AF_INET6, SOCK_RAW, IPPROTO_ICMPV6)"));
-        try (Announcer announcer = lab.inside(() -> Announcer.open(IF, vip0.ifIndex(), vip0.mac()))) {
+        try (Announcer announcer = lab.call(vipHost, () -> Announcer.open(IF, vip0.ifIndex(), vip0.mac()))) {
             Sockets.receiveTimeout(receiver, 100);
             announcer.announce(V6);
 
@@ -301,6 +312,43 @@ class VipLabTest {
     }
 
     // ---- helpers -------------------------------------------------------------------------------------
+
+    /** {@code ip ARGS...} in the vip host's namespace. */
+    private String ns(String... args) {
+        try {
+            return lab.ip(vipHost, args);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** {@code ip ARGS...} in the peer's namespace. */
+    private String peer(String... args) {
+        try {
+            return lab.ip(peerHost, args);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Polls {@code condition} every 50 ms for at most {@code seconds}; false when it never held. */
+    private static boolean waitFor(BooleanSupplier condition, double seconds) {
+        long deadline = System.nanoTime() + (long) (seconds * 1e9);
+        while (true) {
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                return false;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+    }
 
     private record Received(String source, byte[] body) {}
 
@@ -330,13 +378,13 @@ class VipLabTest {
     }
 
     private void assertUnmanagedAddressesIntact() {
-        assertTrue(addressLine("192.0.2.1/24").contains("inet 192.0.2.1/24"), lab.ns("-o", "addr", "show", "dev", IF));
-        assertTrue(addressLine("2001:db8::1/64").contains("inet6 2001:db8::1/64"), lab.ns("-o", "addr", "show", "dev", IF));
+        assertTrue(addressLine("192.0.2.1/24").contains("inet 192.0.2.1/24"), ns("-o", "addr", "show", "dev", IF));
+        assertTrue(addressLine("2001:db8::1/64").contains("inet6 2001:db8::1/64"), ns("-o", "addr", "show", "dev", IF));
     }
 
     /** The {@code ip -o addr} line of vip0 that holds {@code addressAndPrefix}, or "". */
     private String addressLine(String addressAndPrefix) {
-        for (String line : lab.ns("-o", "addr", "show", "dev", IF).split("\n")) {
+        for (String line : ns("-o", "addr", "show", "dev", IF).split("\n")) {
             if (line.contains(" " + addressAndPrefix)) {
                 return line;
             }
@@ -346,22 +394,15 @@ class VipLabTest {
 
     /** Waits until vip0's link-local address has finished DAD and returns it. */
     private String waitForLinkLocal() {
-        Pattern linkLocal = Pattern.compile("inet6 (fe80::[0-9a-f:]+)/64 scope link(.*)");
-        String[] found = new String[1];
-        boolean ready = waitFor(() -> {
-            Matcher m = linkLocal.matcher(lab.ns("-o", "-6", "addr", "show", "dev", IF, "scope", "link"));
-            if (m.find() && !m.group(2).contains("tentative")) {
-                found[0] = m.group(1);
-                return true;
-            }
-            return false;
-        }, 10);
-        assertTrue(ready, "vip0 has no usable link-local address: " + lab.ns("-o", "-6", "addr", "show", "dev", IF));
-        return found[0];
+        try {
+            return lab.linkLocal(vipHost);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private String neighbour(String address) {
-        return lab.peer("neigh", "show", address, "dev", PEER_IF);
+        return peer("neigh", "show", address, "dev", PEER_IF);
     }
 
     private static String macOf(String ipLinkOutput) {

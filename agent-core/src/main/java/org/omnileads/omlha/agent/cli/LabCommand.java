@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.omnileads.omlha.agent.lab.LabAgent;
-import org.omnileads.omlha.agent.lab.NetnsLab;
+import org.omnileads.omlha.netns.NetnsLab;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -9,6 +9,7 @@ import java.util.Optional;
 import org.omnileads.omlha.agent.status.AgentStatus;
 import org.omnileads.omlha.agent.status.ControlClient;
 import org.omnileads.omlha.agent.status.GroupStatus;
+import org.omnileads.omlha.netns.NetnsLab;
 
 /** An omlha-agent process on a lab host, with its config, log and control socket in the lab's folder. */
 public final class LabAgent {

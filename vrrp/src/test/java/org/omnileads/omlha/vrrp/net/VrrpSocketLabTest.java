@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.omnileads.omlha.netns.NetnsLab.NIC;
 
 import java.lang.management.ManagementFactory;
 import java.net.Inet4Address;
@@ -28,15 +29,19 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.omnileads.omlha.linux.Linux;
 import org.omnileads.omlha.linux.Native;
 import org.omnileads.omlha.linux.NativeException;
+import org.omnileads.omlha.netns.NetnsLab;
 
 /**
- * VRRP datagrams between two real network namespaces joined by a veth pair (see {@link LabNetwork}).
- * Needs root; run with {@code -Dgroups=lab -DexcludedGroups=}.
+ * VRRP datagrams between two hosts of a {@link NetnsLab} (network namespaces cabled to one bridge), {@code a} with
+ * 192.0.2.1/24 (and secondary 192.0.2.11/24), 2001:db8::1/64 and {@code vdown}, a veth left down with
+ * 198.51.100.1/24; {@code b} with 192.0.2.2/24, 2001:db8::2/64. Needs root; run with {@code -Dgroups=lab -DexcludedGroups=}.
  */
 @Tag("lab")
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class VrrpSocketLabTest {
     private static final long WAIT_STEP_NANOS = 100_000_000L;
+    /** An interface of host a only, left down. */
+    private static final String DOWN_IF = "vdown";
     private static final Inet4Address A4 = v4("192.0.2.1");
     private static final Inet4Address A4_SECONDARY = v4("192.0.2.11");
     private static final Inet4Address B4 = v4("192.0.2.2");
@@ -46,11 +51,20 @@ class VrrpSocketLabTest {
     /** VRRPv3 advert over IPv6 with a zero checksum for the kernel to fill; address 2001:db8::100. */
     private static final byte[] ADVERT6 = HexFormat.of().parseHex("31339601" + "00640000" + "20010db8000000000000000000000100");
 
-    private static LabNetwork lab;
+    private static NetnsLab lab;
+    private static NetnsLab.Host hostA;
+    private static NetnsLab.Host hostB;
 
     @BeforeAll
     static void createNetwork() throws Exception {
-        lab = LabNetwork.create();
+        lab = NetnsLab.create();
+        hostA = lab.addHost("a", "192.0.2.1/24", "2001:db8::1/64");
+        hostB = lab.addHost("b", "192.0.2.2/24", "2001:db8::2/64");
+        lab.ip(hostA, "addr", "add", "192.0.2.11/24", "dev", NIC);
+        lab.ip(hostA, "link", "add", DOWN_IF, "type", "veth", "peer", "name", "vdownpeer");
+        lab.ip(hostA, "addr", "add", "198.51.100.1/24", "dev", DOWN_IF);
+        lab.linkLocal(hostA);
+        lab.linkLocal(hostB);
     }
 
     @AfterAll
@@ -62,8 +76,8 @@ class VrrpSocketLabTest {
 
     @Test
     void ipv4MulticastArrivesWithTtl255AndIsNotLoopedBackToTheSender() throws Exception {
-        try (VrrpSocket a = lab.inNamespace(lab.nsA, () -> VrrpSocket.openIpv4(LabNetwork.A_IF, A4));
-             VrrpSocket b = lab.inNamespace(lab.nsB, () -> VrrpSocket.openIpv4(LabNetwork.B_IF, B4))) {
+        try (VrrpSocket a = lab.call(hostA, () -> VrrpSocket.openIpv4(NIC, A4));
+             VrrpSocket b = lab.call(hostB, () -> VrrpSocket.openIpv4(NIC, B4))) {
             a.send(ByteBuffer.wrap(ADVERT4), VrrpSocket.IPV4_GROUP);
 
             ReceivedDatagram got = new ReceivedDatagram();
@@ -85,7 +99,7 @@ class VrrpSocketLabTest {
     @Test
     void withMulticastLoopSwitchedOnTheSenderWouldHearItself() throws Exception {
         // Control for the test above: its "not looped back" check does detect a looped datagram.
-        try (VrrpSocket a = lab.inNamespace(lab.nsA, () -> VrrpSocket.openIpv4(LabNetwork.A_IF, A4))) {
+        try (VrrpSocket a = lab.call(hostA, () -> VrrpSocket.openIpv4(NIC, A4))) {
             ByteBuffer one = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(0, 1);
             Native.check(Native.LIBC.setsockopt(a.fd(), Linux.IPPROTO_IP, Linux.IP_MULTICAST_LOOP, one, 4), "loop on");
             a.send(ByteBuffer.wrap(ADVERT4), VrrpSocket.IPV4_GROUP);
@@ -97,8 +111,8 @@ class VrrpSocketLabTest {
 
     @Test
     void ipv4UnicastArrivesAtThePeerAddressWithTtl255() throws Exception {
-        try (VrrpSocket a = lab.inNamespace(lab.nsA, () -> VrrpSocket.openIpv4(LabNetwork.A_IF, A4));
-             VrrpSocket b = lab.inNamespace(lab.nsB, () -> VrrpSocket.openIpv4(LabNetwork.B_IF, B4))) {
+        try (VrrpSocket a = lab.call(hostA, () -> VrrpSocket.openIpv4(NIC, A4));
+             VrrpSocket b = lab.call(hostB, () -> VrrpSocket.openIpv4(NIC, B4))) {
             a.send(ByteBuffer.wrap(ADVERT4), B4);
 
             ReceivedDatagram got = new ReceivedDatagram();
@@ -112,8 +126,8 @@ class VrrpSocketLabTest {
 
     @Test
     void ipv4SourceIsTheGivenAddressEvenWhenItIsNotThePrimary() throws Exception {
-        try (VrrpSocket a = lab.inNamespace(lab.nsA, () -> VrrpSocket.openIpv4(LabNetwork.A_IF, A4_SECONDARY));
-             VrrpSocket b = lab.inNamespace(lab.nsB, () -> VrrpSocket.openIpv4(LabNetwork.B_IF, B4))) {
+        try (VrrpSocket a = lab.call(hostA, () -> VrrpSocket.openIpv4(NIC, A4_SECONDARY));
+             VrrpSocket b = lab.call(hostB, () -> VrrpSocket.openIpv4(NIC, B4))) {
             ReceivedDatagram got = new ReceivedDatagram();
             for (InetAddress destination : new InetAddress[] {VrrpSocket.IPV4_GROUP, B4, VrrpSocket.IPV4_GROUP}) {
                 a.send(ByteBuffer.wrap(ADVERT4), destination);
@@ -126,9 +140,9 @@ class VrrpSocketLabTest {
 
     @Test
     void ipv6MulticastArrivesWithHopLimit255AndAKernelComputedChecksum() throws Exception {
-        Inet6Address aLinkLocal = lab.inNamespace(lab.nsA, () -> Interfaces.ipv6LinkLocal(LabNetwork.A_IF)).orElseThrow();
-        try (VrrpSocket a = lab.inNamespace(lab.nsA, () -> VrrpSocket.openIpv6(LabNetwork.A_IF));
-             VrrpSocket b = lab.inNamespace(lab.nsB, () -> VrrpSocket.openIpv6(LabNetwork.B_IF))) {
+        Inet6Address aLinkLocal = lab.call(hostA, () -> Interfaces.ipv6LinkLocal(NIC)).orElseThrow();
+        try (VrrpSocket a = lab.call(hostA, () -> VrrpSocket.openIpv6(NIC));
+             VrrpSocket b = lab.call(hostB, () -> VrrpSocket.openIpv6(NIC))) {
             a.send(ByteBuffer.wrap(ADVERT6), VrrpSocket.IPV6_GROUP);
 
             ReceivedDatagram got = new ReceivedDatagram();
@@ -155,10 +169,10 @@ class VrrpSocketLabTest {
 
     @Test
     void ipv6UnicastReachesAGlobalAndALinkLocalPeer() throws Exception {
-        Inet6Address bLinkLocal = lab.inNamespace(lab.nsB, () -> Interfaces.ipv6LinkLocal(LabNetwork.B_IF)).orElseThrow();
+        Inet6Address bLinkLocal = lab.call(hostB, () -> Interfaces.ipv6LinkLocal(NIC)).orElseThrow();
         Inet6Address bLinkLocalUnscoped = (Inet6Address) InetAddress.getByAddress(bLinkLocal.getAddress());
-        try (VrrpSocket a = lab.inNamespace(lab.nsA, () -> VrrpSocket.openIpv6(LabNetwork.A_IF));
-             VrrpSocket b = lab.inNamespace(lab.nsB, () -> VrrpSocket.openIpv6(LabNetwork.B_IF))) {
+        try (VrrpSocket a = lab.call(hostA, () -> VrrpSocket.openIpv6(NIC));
+             VrrpSocket b = lab.call(hostB, () -> VrrpSocket.openIpv6(NIC))) {
             ReceivedDatagram got = new ReceivedDatagram();
             for (Inet6Address peer : new Inet6Address[] {B6_GLOBAL, bLinkLocalUnscoped}) {
                 a.send(ByteBuffer.wrap(ADVERT6), peer);
@@ -172,8 +186,8 @@ class VrrpSocketLabTest {
 
     @Test
     void pollerWakesWhenTheSocketHasData() throws Exception {
-        try (VrrpSocket a = lab.inNamespace(lab.nsA, () -> VrrpSocket.openIpv4(LabNetwork.A_IF, A4));
-             VrrpSocket b = lab.inNamespace(lab.nsB, () -> VrrpSocket.openIpv4(LabNetwork.B_IF, B4));
+        try (VrrpSocket a = lab.call(hostA, () -> VrrpSocket.openIpv4(NIC, A4));
+             VrrpSocket b = lab.call(hostB, () -> VrrpSocket.openIpv4(NIC, B4));
              Poller poller = new Poller()) {
             poller.register(b.fd());
             poller.register(a.fd());
@@ -190,8 +204,8 @@ class VrrpSocketLabTest {
 
     @Test
     void aSendThatTheKernelRefusesNamesTheDestinationAndTheInterface() throws Exception {
-        try (VrrpSocket down = lab.inNamespace(lab.nsA,
-                () -> VrrpSocket.openIpv4(LabNetwork.DOWN_IF, v4("198.51.100.1")))) {
+        try (VrrpSocket down = lab.call(hostA,
+                () -> VrrpSocket.openIpv4(DOWN_IF, v4("198.51.100.1")))) {
             NativeException e = assertThrows(NativeException.class,
                     () -> down.send(ByteBuffer.wrap(ADVERT4), VrrpSocket.IPV4_GROUP));
             assertTrue(e.getMessage().startsWith("sendmsg(224.0.0.18 from 198.51.100.1 on vdown): "), e.getMessage());
@@ -205,10 +219,10 @@ class VrrpSocketLabTest {
     void sendPollAndReceiveAllocateNothingOnceWarm(boolean ipv6) throws Exception {
         var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         assumeTrue(threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled());
-        try (VrrpSocket a = lab.inNamespace(lab.nsA,
-                     () -> ipv6 ? VrrpSocket.openIpv6(LabNetwork.A_IF) : VrrpSocket.openIpv4(LabNetwork.A_IF, A4));
-             VrrpSocket b = lab.inNamespace(lab.nsB,
-                     () -> ipv6 ? VrrpSocket.openIpv6(LabNetwork.B_IF) : VrrpSocket.openIpv4(LabNetwork.B_IF, B4));
+        try (VrrpSocket a = lab.call(hostA,
+                     () -> ipv6 ? VrrpSocket.openIpv6(NIC) : VrrpSocket.openIpv4(NIC, A4));
+             VrrpSocket b = lab.call(hostB,
+                     () -> ipv6 ? VrrpSocket.openIpv6(NIC) : VrrpSocket.openIpv4(NIC, B4));
              Poller poller = new Poller()) {
             poller.register(b.fd());
             ByteBuffer advert = ByteBuffer.wrap(ipv6 ? ADVERT6 : ADVERT4);
@@ -242,8 +256,8 @@ class VrrpSocketLabTest {
 
     @Test
     void aDatagramLongerThanTheHolderIsCutAndMarked() throws Exception {
-        try (VrrpSocket a = lab.inNamespace(lab.nsA, () -> VrrpSocket.openIpv4(LabNetwork.A_IF, A4));
-             VrrpSocket b = lab.inNamespace(lab.nsB, () -> VrrpSocket.openIpv4(LabNetwork.B_IF, B4))) {
+        try (VrrpSocket a = lab.call(hostA, () -> VrrpSocket.openIpv4(NIC, A4));
+             VrrpSocket b = lab.call(hostB, () -> VrrpSocket.openIpv4(NIC, B4))) {
             a.send(ByteBuffer.wrap(ADVERT4), B4);
             ReceivedDatagram small = new ReceivedDatagram(24);
             assertTrue(receiveWithin5s(b, small));
@@ -254,7 +268,7 @@ class VrrpSocketLabTest {
 
     @Test
     void closeIsIdempotentAndAClosedSocketRefusesWork() throws Exception {
-        VrrpSocket a = lab.inNamespace(lab.nsA, () -> VrrpSocket.openIpv6(LabNetwork.A_IF));
+        VrrpSocket a = lab.call(hostA, () -> VrrpSocket.openIpv6(NIC));
         assertTrue(a.fd() >= 0);
         a.close();
         a.close();
@@ -265,25 +279,26 @@ class VrrpSocketLabTest {
 
     @Test
     void aDestinationOfTheOtherFamilyIsRefused() throws Exception {
-        try (VrrpSocket a = lab.inNamespace(lab.nsA, () -> VrrpSocket.openIpv4(LabNetwork.A_IF, A4))) {
+        try (VrrpSocket a = lab.call(hostA, () -> VrrpSocket.openIpv4(NIC, A4))) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> a.send(ByteBuffer.wrap(ADVERT4), VrrpSocket.IPV6_GROUP));
-            assertTrue(e.getMessage().startsWith("cannot send to ff02:0:0:0:0:0:0:12 on VrrpSocket[IPv4 on va"),
+            assertTrue(e.getMessage().startsWith("cannot send to ff02:0:0:0:0:0:0:12 on VrrpSocket[IPv4 on eth0"),
                     e.getMessage());
         }
     }
 
     @Test
     void interfaceHelpersSeeTheNamespaceOfTheCallingThread() throws Exception {
-        assertEquals(A4, lab.inNamespace(lab.nsA, () -> Interfaces.primaryIpv4(LabNetwork.A_IF)).orElseThrow());
-        assertEquals(B4, lab.inNamespace(lab.nsB, () -> Interfaces.primaryIpv4(LabNetwork.B_IF)).orElseThrow());
-        Inet6Address linkLocal = lab.inNamespace(lab.nsA, () -> Interfaces.ipv6LinkLocal(LabNetwork.A_IF)).orElseThrow();
-        int ifIndex = lab.inNamespace(lab.nsA, () -> Interfaces.ifIndex(LabNetwork.A_IF));
+        assertEquals(A4, lab.call(hostA, () -> Interfaces.primaryIpv4(NIC)).orElseThrow());
+        assertEquals(B4, lab.call(hostB, () -> Interfaces.primaryIpv4(NIC)).orElseThrow());
+        Inet6Address linkLocal = lab.call(hostA, () -> Interfaces.ipv6LinkLocal(NIC)).orElseThrow();
+        int ifIndex = lab.call(hostA, () -> Interfaces.ifIndex(NIC));
         assertTrue(linkLocal.isLinkLocalAddress());
         assertEquals(ifIndex, linkLocal.getScopeId());
-        assertTrue(lab.inNamespace(lab.nsA, () -> Interfaces.addresses(LabNetwork.A_IF)).contains(A4_SECONDARY));
+        assertTrue(lab.call(hostA, () -> Interfaces.addresses(NIC)).contains(A4_SECONDARY));
+        assertTrue(lab.call(hostA, () -> Interfaces.ifIndex(DOWN_IF)) > 0);
         NativeException missing = assertThrows(NativeException.class,
-                () -> lab.inNamespace(lab.nsB, () -> Interfaces.ifIndex(LabNetwork.A_IF)));
+                () -> lab.call(hostB, () -> Interfaces.ifIndex(DOWN_IF)));
         assertEquals(Linux.ENODEV, missing.errno());
     }
 

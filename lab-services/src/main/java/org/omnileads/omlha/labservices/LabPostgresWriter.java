@@ -1,4 +1,4 @@
-package org.omnileads.omlha.agent.lab;
+package org.omnileads.omlha.labservices;
 
 import java.net.InetSocketAddress;
 import java.sql.Connection;
@@ -12,8 +12,6 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import org.omnileads.omlha.linux.Linux;
-import org.omnileads.omlha.linux.Native;
 
 /**
  * An application writing to the database through an address (the read-write VIP) from inside a lab namespace:

@@ -1,8 +1,9 @@
-package org.omnileads.omlha.agent.lab;
+package org.omnileads.omlha.labservices;
 
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.omnileads.omlha.netns.NetnsLab;
 
 /**
  * The daemon thread of a lab client: it enters a namespace with setns(2) (which moves only that thread), then

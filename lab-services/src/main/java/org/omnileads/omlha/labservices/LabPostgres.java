@@ -1,4 +1,4 @@
-package org.omnileads.omlha.agent.lab;
+package org.omnileads.omlha.labservices;
 
 import java.io.File;
 import java.io.IOException;
@@ -22,6 +22,7 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.omnileads.omlha.netns.NetnsLab;
 
 /**
  * A PostgreSQL 15 node managed by repmgr 5.3 on a lab host, like one of the two database nodes of an OMniLeads

@@ -1,10 +1,11 @@
-package org.omnileads.omlha.agent.lab;
+package org.omnileads.omlha.labservices;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.omnileads.omlha.netns.NetnsLab;
 
 /**
  * A real keepalived (Debian's package) on a lab host, VRRP only, in the foreground, logging to a file: the

@@ -1,4 +1,4 @@
-package org.omnileads.omlha.agent.lab;
+package org.omnileads.omlha.labservices;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.omnileads.omlha.netns.NetnsLab;
 
 /**
  * A real HAProxy (Debian's package) on a lab host, in the foreground: the service behind the VIP whose death the

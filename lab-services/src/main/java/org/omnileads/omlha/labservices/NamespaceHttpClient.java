@@ -1,4 +1,4 @@
-package org.omnileads.omlha.agent.lab;
+package org.omnileads.omlha.labservices;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -25,8 +25,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
-import org.omnileads.omlha.linux.Linux;
-import org.omnileads.omlha.linux.Native;
+import org.omnileads.omlha.netns.NetnsLab;
 
 /**
  * An HTTP/1.0 client inside a lab namespace (a user behind the VIP): a new GET every period, whether or not the

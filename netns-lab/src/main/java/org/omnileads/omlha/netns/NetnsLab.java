@@ -1,4 +1,4 @@
-package org.omnileads.omlha.agent.lab;
+package org.omnileads.omlha.netns;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -8,12 +8,25 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.omnileads.omlha.linux.Linux;
+import org.omnileads.omlha.linux.Native;
 
 /**
  * A small network on this machine: one namespace holding a bridge (the "switch") and one namespace per host,
  * each joined to the bridge by a veth pair whose host end is named {@code eth0}. Used by {@code omlha-agent lab},
- * the end-to-end tests and the benchmarks.
+ * the lab tests of vrrp and vip-manager, the end-to-end tests and the benchmarks.
+ *
+ * <p>Commands run as child processes ({@code ip}, {@code bridge}, {@code sysctl}), each bounded in time. Java code
+ * that must open sockets inside a host runs through {@link #call}: a fresh thread enters the host's namespace with
+ * setns(2) (which moves only the calling thread), so the test or the client stays in this JVM. A socket keeps the
+ * namespace it was created in, whatever thread uses it afterwards.
  *
  * <p>Every name carries a random tag, so labs never collide; {@link #close()} kills what the lab started and
  * deletes every namespace it created (veths and the bridge go with them) and its folder in /tmp (unless
@@ -21,7 +34,11 @@ import java.util.concurrent.TimeUnit;
  * shutdown hook does the same on Ctrl-C.
  */
 public final class NetnsLab implements AutoCloseable {
+    /** The name of every host's interface on the switch. */
+    public static final String NIC = "eth0";
     private static final long COMMAND_TIMEOUT_SECONDS = 20;
+    private static final long CALL_TIMEOUT_SECONDS = 30;
+    private static final Pattern LINK_LOCAL = Pattern.compile("inet6 (fe80::[0-9a-f:]+)/64 scope link(.*)");
 
     private final String tag;
     private final String switchNs;
@@ -98,15 +115,15 @@ public final class NetnsLab implements AutoCloseable {
         Host host = new Host(name, ns, switchEnd, ipv4Cidr, ipv6Cidr);
         hosts.add(host);
         // Created directly inside the two namespaces: nothing is ever left in the machine's own namespace.
-        run("ip", "-n", ns, "link", "add", "eth0", "type", "veth", "peer", "name", switchEnd, "netns", switchNs);
+        run("ip", "-n", ns, "link", "add", NIC, "type", "veth", "peer", "name", switchEnd, "netns", switchNs);
         run("ip", "netns", "exec", ns, "sysctl", "-q", "-w", "net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0",
-                "net.ipv6.conf.eth0.accept_dad=0", "net.ipv4.conf.all.arp_accept=1", "net.ipv4.conf.eth0.arp_accept=1");
+                "net.ipv6.conf." + NIC + ".accept_dad=0", "net.ipv4.conf.all.arp_accept=1", "net.ipv4.conf." + NIC + ".arp_accept=1");
         run("ip", "-n", ns, "link", "set", "lo", "up");
-        run("ip", "-n", ns, "addr", "add", ipv4Cidr, "dev", "eth0");
+        run("ip", "-n", ns, "addr", "add", ipv4Cidr, "dev", NIC);
         if (ipv6Cidr != null) {
-            run("ip", "-n", ns, "addr", "add", ipv6Cidr, "dev", "eth0", "nodad");
+            run("ip", "-n", ns, "addr", "add", ipv6Cidr, "dev", NIC, "nodad");
         }
-        run("ip", "-n", ns, "link", "set", "eth0", "up");
+        run("ip", "-n", ns, "link", "set", NIC, "up");
         run("ip", "-n", switchNs, "link", "set", switchEnd, "master", "br0");
         run("ip", "-n", switchNs, "link", "set", switchEnd, "up");
         return host;
@@ -127,7 +144,39 @@ public final class NetnsLab implements AutoCloseable {
 
     /** Sets the host's own eth0 down or up (what the host's kernel, and so the agent, sees). */
     public void setNic(Host host, boolean up) throws IOException {
-        run("ip", "-n", host.namespace(), "link", "set", "eth0", up ? "up" : "down");
+        run("ip", "-n", host.namespace(), "link", "set", NIC, up ? "up" : "down");
+    }
+
+    /** {@code ip -n HOST ARGS...}: the output; fails with it on a non-zero exit. */
+    public String ip(Host host, String... args) throws IOException {
+        List<String> full = new ArrayList<>(List.of("ip", "-n", host.namespace()));
+        full.addAll(List.of(args));
+        return run(full.toArray(String[]::new));
+    }
+
+    /** {@code sysctl -w} of each setting (e.g. {@code net.ipv4.conf.eth0.arp_accept=0}) inside the host's namespace. */
+    public void sysctl(Host host, String... settings) throws IOException {
+        List<String> full = new ArrayList<>(List.of("sysctl", "-q", "-w"));
+        full.addAll(List.of(settings));
+        exec(host, full.toArray(String[]::new));
+    }
+
+    /**
+     * Waits (10 s at most) until the host's eth0 has a link-local address that is not tentative, and returns it
+     * (without prefix): the kernel makes it only once the link has a carrier.
+     */
+    public String linkLocal(Host host) throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        String seen;
+        do {
+            seen = ip(host, "-o", "-6", "addr", "show", "dev", NIC, "scope", "link");
+            Matcher m = LINK_LOCAL.matcher(seen);
+            if (m.find() && !m.group(2).contains("tentative")) {
+                return m.group(1);
+            }
+            pause(50);
+        } while (System.nanoTime() - deadline < 0);
+        throw new IOException("no usable link-local address on " + NIC + " of " + host.name() + " within 10 s: " + seen.trim());
     }
 
     /** Starts {@code command} inside the host's namespace, output appended to {@code logFile}. */
@@ -159,7 +208,7 @@ public final class NetnsLab implements AutoCloseable {
 
     /** The host's addresses on eth0, as {@code ip -br addr} prints them. */
     public String addresses(Host host) throws IOException {
-        return run("ip", "-n", host.namespace(), "-br", "addr", "show", "dev", "eth0");
+        return run("ip", "-n", host.namespace(), "-br", "addr", "show", "dev", NIC);
     }
 
     /** True when {@code address} (without prefix) is on the host's eth0. */
@@ -174,19 +223,60 @@ public final class NetnsLab implements AutoCloseable {
     }
 
     /**
+     * Runs {@code work} on a new thread that has entered the host's namespace, and returns its result (30 s at
+     * most). What {@code work} throws is thrown as it is; sockets it opens stay in the host's namespace.
+     */
+    public <T> T call(Host host, Callable<T> work) throws Exception {
+        FutureTask<T> task = new FutureTask<>(() -> {
+            enterNamespace(host.namespace());
+            return work.call();
+        });
+        Thread thread = new Thread(task, "in-" + host.namespace());
+        thread.setDaemon(true);
+        thread.start();
+        try {
+            return task.get(CALL_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Exception cause) {
+                throw cause;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw e;
+        } catch (TimeoutException e) {
+            thread.interrupt();
+            throw new TimeoutException("work inside " + host.namespace() + " did not finish in " + CALL_TIMEOUT_SECONDS + " s");
+        }
+    }
+
+    /**
      * setns(2) into /run/netns/NAME: moves the calling thread only, and the threads it starts from then on. Code that
      * must open sockets inside a lab host (a client, a test server) runs on a thread that called this first.
      */
     public static void enterNamespace(String namespace) {
         String path = "/run/netns/" + namespace;
-        int fd = org.omnileads.omlha.linux.Native.check(org.omnileads.omlha.linux.Native.LIBC.open(path,
-                org.omnileads.omlha.linux.Linux.O_RDONLY | org.omnileads.omlha.linux.Linux.O_CLOEXEC), "open(" + path + ")");
+        int fd = Native.check(Native.LIBC.open(path, Linux.O_RDONLY | Linux.O_CLOEXEC), "open(" + path + ")");
         try {
-            org.omnileads.omlha.linux.Native.check(org.omnileads.omlha.linux.Native.LIBC.setns(fd, org.omnileads.omlha.linux.Linux.CLONE_NEWNET),
-                    "setns(" + namespace + ", CLONE_NEWNET)");
+            Native.check(Native.LIBC.setns(fd, Linux.CLONE_NEWNET), "setns(" + namespace + ", CLONE_NEWNET)");
         } finally {
-            org.omnileads.omlha.linux.Native.LIBC.close(fd);
+            Native.LIBC.close(fd);
         }
+    }
+
+    /** The lab's namespaces (the switch's and the hosts') that still exist: none once {@link #close()} returned. */
+    public List<String> remainingNamespaces() throws IOException {
+        List<String> listed = new ArrayList<>();
+        for (String line : run("ip", "netns", "list").split("\n")) {
+            String[] words = line.trim().split("\\s+");
+            if (!words[0].isEmpty()) {
+                listed.add(words[0]);
+            }
+        }
+        List<String> ours = new ArrayList<>(List.of(switchNs));
+        hosts.forEach(h -> ours.add(h.namespace()));
+        ours.retainAll(listed);
+        return ours;
     }
 
     /** Runs a host command (outside the namespaces) with a time limit; fails with its output on a non-zero exit. */
@@ -266,6 +356,15 @@ public final class NetnsLab implements AutoCloseable {
             }
         } catch (IOException | java.io.UncheckedIOException e) {
             // a file still open by a dying process: the folder stays in /tmp, harmless
+        }
+    }
+
+    private static void pause(long millis) throws IOException {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
         }
     }
 
