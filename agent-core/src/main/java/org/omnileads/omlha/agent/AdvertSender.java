@@ -75,11 +75,9 @@ final class AdvertSender {
 
     private VrrpPacket advertFor(int priority, int intervalCentis) {
         VrrpPacket current = advert;
-        int wireInterval = config.version() == 2 ? intervalCentis / 100 : intervalCentis;
-        if (current == null || current.priority() != priority || current.advertInterval() != wireInterval) {
-            current = config.version() == 2
-                    ? VrrpPacket.v2(config.vrid(), priority, wireInterval, vipAddresses, config.authPass().orElse(null))
-                    : VrrpPacket.v3(config.vrid(), priority, wireInterval, vipAddresses);
+        if (current == null || current.priority() != priority || current.advertIntervalCentis() != intervalCentis) {
+            current = VrrpPacket.advert(config.version(), config.vrid(), priority, intervalCentis, vipAddresses,
+                    config.authPass().orElse(null));
             advert = current;
         }
         return current;

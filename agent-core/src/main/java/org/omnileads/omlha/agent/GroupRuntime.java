@@ -151,8 +151,7 @@ final class GroupRuntime implements RouterActions {
                     name(), vrid(), validator.explain(verdict, packet, source, ttl));
         }
         history.advertFrom(now, source, packet.priority());
-        int intervalCentis = packet.version() == 2 ? packet.advertInterval() * 100 : packet.advertInterval();
-        router.onAdvert(now, source, packet.priority(), intervalCentis);
+        router.onAdvert(now, source, packet.priority(), packet.advertIntervalCentis());
     }
 
     /** Graceful stop: a MASTER sends priority 0 and releases its VIPs. */

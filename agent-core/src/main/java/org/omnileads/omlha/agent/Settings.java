@@ -1,7 +1,6 @@
 package org.omnileads.omlha.agent;
 
 import java.net.InetAddress;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.omnileads.omlha.agent.config.AnnounceConfig;
@@ -21,14 +20,10 @@ final class Settings {
     }
 
     static GroupExpectations expectations(GroupConfig group, InetAddress primaryAddress, List<InetAddress> vips) {
-        int interval = group.version() == 2 ? group.advertIntervalCentis() / 100 : group.advertIntervalCentis();
-        // The auth bytes exactly as our own adverts carry them.
-        VrrpPacket reference = group.version() == 2
-                ? VrrpPacket.v2(group.vrid(), group.priority(), interval, vips, group.authPass().orElse(null))
-                : VrrpPacket.v3(group.vrid(), group.priority(), interval, vips);
-        return new GroupExpectations(group.version(), group.vrid(), interval, new HashSet<>(vips),
-                reference.authType(), reference.authData(), !group.unicastPeers().isEmpty(),
-                new HashSet<>(group.unicastPeers()), Set.of(primaryAddress));
+        // What our own adverts carry (interval in the version's unit, auth bytes) is what a peer's must carry.
+        VrrpPacket ours = VrrpPacket.advert(group.version(), group.vrid(), group.priority(), group.advertIntervalCentis(), vips,
+                group.authPass().orElse(null));
+        return GroupExpectations.of(ours, group.unicastPeers(), Set.of(primaryAddress));
     }
 
     static AnnounceSettings announce(AnnounceConfig announce) {

@@ -99,6 +99,10 @@ final class VrrpChannel implements AdvertChannel, AutoCloseable {
     /** Reads every waiting datagram (up to a bound) and dispatches it. */
     void drain(long now, DropCounters drops) {
         for (int i = 0; i < MAX_DATAGRAMS_PER_WAKEUP && socket.receive(datagram); i++) {
+            if (datagram.dropReason() != null) {
+                drops.count(datagram.dropReason()); // its IPv4 header was refused: nothing to decode
+                continue;
+            }
             dispatcher.dispatch(now, view, drops);
         }
     }

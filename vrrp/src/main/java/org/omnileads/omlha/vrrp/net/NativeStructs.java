@@ -2,7 +2,6 @@ package org.omnileads.omlha.vrrp.net;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.Arrays;
 import jnr.ffi.Pointer;
 import org.omnileads.omlha.linux.Linux;
 import org.omnileads.omlha.linux.Native;
@@ -175,29 +174,6 @@ final class NativeStructs {
             }
             pos += cmsgAlign(length);
         }
-    }
-
-    /**
-     * Reads the IPv4 header at the start of a datagram of {@code length} bytes: TTL, protocol, source and
-     * destination, and where the VRRP message starts. A header the kernel would never deliver (too short,
-     * not version 4, IHL out of range) leaves an empty message and TTL -1.
-     */
-    static void readIpv4Header(ByteBuffer b, int length, ReceivedDatagram into) {
-        int versionAndIhl = length >= 20 ? b.get(0) & 0xff : 0;
-        int headerLength = (versionAndIhl & 0x0f) * 4;
-        if (length < 20 || versionAndIhl >> 4 != 4 || headerLength < 20 || headerLength > length) {
-            into.messageOffset = length;
-            into.ttlOrHopLimit = -1;
-            into.protocol = -1;
-            Arrays.fill(into.source4, (byte) 0);
-            Arrays.fill(into.destination4, (byte) 0);
-            return;
-        }
-        into.messageOffset = headerLength;
-        into.ttlOrHopLimit = b.get(8) & 0xff;
-        into.protocol = b.get(9) & 0xff;
-        b.get(12, into.source4, 0, 4);
-        b.get(16, into.destination4, 0, 4);
     }
 
     private static void zero(ByteBuffer b, int at, int length) {

@@ -6,6 +6,9 @@ import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import org.omnileads.omlha.linux.Linux;
+import org.omnileads.omlha.vrrp.packet.DropReason;
+import org.omnileads.omlha.vrrp.packet.Ipv4Datagram;
+import org.omnileads.omlha.vrrp.packet.VrrpCodecException;
 
 /**
  * A reusable holder that {@link VrrpSocket#receive(ReceivedDatagram)} fills: the bytes of one datagram and
@@ -14,9 +17,13 @@ import org.omnileads.omlha.linux.Linux;
  *
  * <p>For IPv4 the buffer holds the whole IP datagram as the raw socket delivers it, header included:
  * {@link #datagram()} is all of it, {@link #message()} starts after the header ({@link #ipHeaderLength()}),
- * and TTL, protocol and addresses were read from that header. For IPv6 the kernel delivers no header:
- * the buffer holds only the VRRP message, the source comes from the socket address, the hop limit from
- * the IPV6_HOPLIMIT control message and the destination from IPV6_PKTINFO.
+ * and TTL, protocol and addresses were read from that header by {@link Ipv4Datagram}; the message ends where
+ * the header's total length says. A datagram whose header is not valid IPv4, or whose total length disagrees
+ * with the bytes received (cut short, say), has a {@link #dropReason()}, an empty message and TTL -1.
+ *
+ * <p>For IPv6 the kernel delivers no header: the buffer holds only the VRRP message, the source comes from
+ * the socket address, the hop limit from the IPV6_HOPLIMIT control message and the destination from
+ * IPV6_PKTINFO.
  */
 public final class ReceivedDatagram {
     /** Large enough for any IPv4 datagram or IPv6 payload without jumbograms. */
@@ -31,6 +38,9 @@ public final class ReceivedDatagram {
     int family = Linux.AF_UNSPEC;
     int length;
     int messageOffset;
+    int messageEnd;
+    DropReason dropReason;
+    String dropDetail;
     int ttlOrHopLimit = -1;
     int protocol = -1;
     int ifIndex;
@@ -54,6 +64,9 @@ public final class ReceivedDatagram {
         family = newFamily;
         length = 0;
         messageOffset = 0;
+        messageEnd = 0;
+        dropReason = null;
+        dropDetail = null;
         ttlOrHopLimit = -1;
         protocol = newFamily == Linux.AF_INET6 ? Linux.IPPROTO_VRRP : -1;
         ifIndex = 0;
@@ -62,6 +75,33 @@ public final class ReceivedDatagram {
         Arrays.fill(destination4, (byte) 0);
         Arrays.fill(source6, (byte) 0);
         Arrays.fill(destination6, (byte) 0);
+    }
+
+    /**
+     * Reads the IPv4 header at the start of the {@link #length} bytes received: where the VRRP message starts
+     * and ends, TTL, protocol, source and destination. A datagram {@link Ipv4Datagram#checkHeader} refuses
+     * leaves an empty message, TTL and protocol -1, zero addresses, and its reason and message. Allocates
+     * nothing for a valid header.
+     */
+    void readIpv4Header() {
+        ByteBuffer d = datagram();
+        try {
+            messageOffset = Ipv4Datagram.checkHeader(d);
+            messageEnd = Ipv4Datagram.totalLength(d);
+            ttlOrHopLimit = Ipv4Datagram.ttl(d);
+            protocol = Ipv4Datagram.protocol(d);
+            Ipv4Datagram.copySource(d, source4);
+            Ipv4Datagram.copyDestination(d, destination4);
+        } catch (VrrpCodecException e) {
+            messageOffset = length;
+            messageEnd = length;
+            ttlOrHopLimit = -1;
+            protocol = -1;
+            Arrays.fill(source4, (byte) 0);
+            Arrays.fill(destination4, (byte) 0);
+            dropReason = e.reason();
+            dropDetail = e.getMessage();
+        }
     }
 
     /** {@link Linux#AF_INET} or {@link Linux#AF_INET6}; {@link Linux#AF_UNSPEC} before the first receive. */
@@ -113,6 +153,24 @@ public final class ReceivedDatagram {
         return truncated;
     }
 
+    /**
+     * Why this datagram cannot hold a VRRP message, known before decoding it: {@link DropReason#MALFORMED} for
+     * an IPv4 datagram whose header is not valid or whose total length disagrees with the bytes received;
+     * null when the message may be decoded. The message is empty then, so decoding it anyway is dropped as
+     * MALFORMED too.
+     */
+    public DropReason dropReason() {
+        return dropReason;
+    }
+
+    /**
+     * What was wrong when {@link #dropReason()} is set, e.g. {@code IPv4 total length 40 exceeds the 32 bytes
+     * received}; else null.
+     */
+    public String dropDetail() {
+        return dropDetail;
+    }
+
     /** Length of the IPv4 header in front of the message ({@code ihl * 4}); 0 for IPv6. */
     public int ipHeaderLength() {
         return messageOffset;
@@ -123,7 +181,7 @@ public final class ReceivedDatagram {
      * Each call resets position and limit, so a consumer may move them freely.
      */
     public ByteBuffer message() {
-        buffer.limit(length).position(messageOffset);
+        buffer.limit(messageEnd).position(messageOffset);
         return buffer;
     }
 
@@ -152,7 +210,8 @@ public final class ReceivedDatagram {
     public String toString() {
         return "ReceivedDatagram[" + (family == Linux.AF_UNSPEC ? "empty"
                 : source().getHostAddress() + " -> " + destination().getHostAddress() + ", ttl " + ttlOrHopLimit
-                        + ", ifindex " + ifIndex + ", " + (length - messageOffset) + " bytes"
-                        + (truncated ? " (truncated)" : "")) + "]";
+                        + ", ifindex " + ifIndex + ", " + (messageEnd - messageOffset) + " bytes"
+                        + (truncated ? " (truncated)" : "") + (dropReason == null ? "" : ", " + dropReason.label()
+                        + ": " + dropDetail)) + "]";
     }
 }

@@ -196,9 +196,10 @@ public final class VrrpSocket implements AutoCloseable {
             throw new NativeException("recvmsg(on " + interfaceName + ")", errno, Native.describe(errno) + hint);
         }
         into.length = (int) received;
+        into.messageEnd = into.length;
         into.truncated = (receiveBlock.getInt(NativeStructs.MSGHDR_FLAGS) & Linux.MSG_TRUNC) != 0;
         if (family == Linux.AF_INET) {
-            NativeStructs.readIpv4Header(into.buffer, into.length, into);
+            into.readIpv4Header();
         } else {
             receiveBlock.get(RECEIVE_NAME + NativeStructs.SOCKADDR_IN6_ADDR, into.source6, 0, 16);
         }

@@ -7,7 +7,10 @@ import java.util.Locale;
  * {@code omlha_vrrp_packets_dropped_total}.
  */
 public enum DropReason {
-    /** Not even a VRRP header, an unparsable IPv4 datagram, or a field out of its range (vrid 0, interval 0). */
+    /**
+     * Not even a VRRP header, an unparsable IPv4 datagram (its header or total length does not fit the bytes
+     * received), or a field out of its range (vrid 0, interval 0).
+     */
     MALFORMED,
     /** Version other than 2 or 3, or not the version the group speaks. */
     BAD_VERSION,

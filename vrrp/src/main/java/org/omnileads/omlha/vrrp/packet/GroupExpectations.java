@@ -2,6 +2,7 @@ package org.omnileads.omlha.vrrp.packet;
 
 import java.net.InetAddress;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Objects;
 import java.util.Set;
 
@@ -33,13 +34,16 @@ public record GroupExpectations(int version, int vrid, int advertInterval, Set<I
 
     /**
      * The expectations of a group that sends {@code ourAdvert}: same version, vrid, interval, addresses and
-     * authentication; unicast if {@code unicastPeers} is not empty.
+     * authentication (the auth bytes exactly as our adverts carry them); unicast if {@code unicastPeers} is
+     * not empty. With {@link VrrpPacket#advert} this is all a configuration needs:
+     * {@code GroupExpectations.of(VrrpPacket.advert(version, vrid, priority, intervalCentis, vips, passOrNull),
+     * peers, own)}.
      */
-    public static GroupExpectations of(VrrpPacket ourAdvert, Set<InetAddress> unicastPeers,
-                                       Set<InetAddress> ownAddresses) {
+    public static GroupExpectations of(VrrpPacket ourAdvert, Collection<InetAddress> unicastPeers,
+                                       Collection<InetAddress> ownAddresses) {
         return new GroupExpectations(ourAdvert.version(), ourAdvert.vrid(), ourAdvert.advertInterval(),
                 Set.copyOf(ourAdvert.addresses()), ourAdvert.authType(), ourAdvert.authData(),
-                !unicastPeers.isEmpty(), unicastPeers, ownAddresses);
+                !unicastPeers.isEmpty(), Set.copyOf(unicastPeers), Set.copyOf(ownAddresses));
     }
 
     @Override

@@ -13,7 +13,8 @@ import java.util.StringJoiner;
  * A VRRP ADVERTISEMENT as its fields, without the checksum: VRRPv3 (RFC 5798 §5.2) or VRRPv2 (RFC 3768 §5.3).
  *
  * <p>{@code advertInterval} is in the version's unit: centiseconds for v3 (12 bits, 1..4095), seconds for
- * v2 (8 bits, 1..255). {@code addresses} are all IPv4 or all IPv6 (v2: IPv4 only). {@code authType} and
+ * v2 (8 bits, 1..255). The state machine and the configuration work in centiseconds whatever the version:
+ * {@link #advertIntervalCentis()}, {@link #wireInterval} and {@link #advert} are the one place that converts. {@code addresses} are all IPv4 or all IPv6 (v2: IPv4 only). {@code authType} and
  * {@code authData} exist only in v2, where the data is always 8 bytes on the wire (type 0: none, 1: simple
  * text password); a v3 packet has type 0 and empty data. {@code authData()} returns a copy.
  *
@@ -35,6 +36,8 @@ public record VrrpPacket(int version, int vrid, int priority, int advertInterval
     public static final int MAX_ADDRESSES = 255;
     public static final int V3_MAX_INTERVAL_CENTIS = 0x0fff;
     public static final int V2_MAX_INTERVAL_SECONDS = 0xff;
+    /** VRRPv2 carries whole seconds, VRRPv3 centiseconds. */
+    public static final int CENTIS_PER_SECOND = 100;
 
     private static final byte[] NO_AUTH_DATA = new byte[0];
 
@@ -66,6 +69,51 @@ public record VrrpPacket(int version, int vrid, int priority, int advertInterval
             }
             authData = authData.clone();
         }
+    }
+
+    /**
+     * Our advert for {@code version}, with the interval in centiseconds whatever the version: {@link #v2} (the
+     * interval converted to seconds) or {@link #v3}.
+     *
+     * @param intervalCentis v3: 1..4095; v2: whole seconds, a multiple of 100 up to 25500
+     * @param authPassOrNull v2 simple text password, null for none; v3: null (VRRPv3 has no authentication)
+     * @throws IllegalArgumentException for another version, a VRRPv2 interval that is not whole seconds, a
+     *     VRRPv3 password, or what the factories refuse
+     */
+    public static VrrpPacket advert(int version, int vrid, int priority, int intervalCentis,
+                                    List<InetAddress> addresses, String authPassOrNull) {
+        int wire = wireInterval(version, intervalCentis);
+        if (version == 2) {
+            return v2(vrid, priority, wire, addresses, authPassOrNull);
+        }
+        if (authPassOrNull != null) {
+            throw new IllegalArgumentException("VRRPv3 has no authentication: a password was given");
+        }
+        return v3(vrid, priority, wire, addresses);
+    }
+
+    /**
+     * The interval in {@code version}'s unit on the wire: v3 centiseconds as they are, v2 whole seconds.
+     *
+     * @throws IllegalArgumentException for another version, or a VRRPv2 interval that is not whole seconds
+     */
+    public static int wireInterval(int version, int intervalCentis) {
+        if (version == 3) {
+            return intervalCentis;
+        }
+        if (version != 2) {
+            throw new IllegalArgumentException("version " + version + " (expected: 2 or 3)");
+        }
+        if (intervalCentis % CENTIS_PER_SECOND != 0) {
+            throw new IllegalArgumentException("advert interval " + intervalCentis
+                    + " cs (expected: whole seconds for VRRPv2, a multiple of " + CENTIS_PER_SECOND + ")");
+        }
+        return intervalCentis / CENTIS_PER_SECOND;
+    }
+
+    /** The advert interval in centiseconds whatever the version: v3 as carried, v2 seconds times 100. */
+    public int advertIntervalCentis() {
+        return version == 2 ? advertInterval * CENTIS_PER_SECOND : advertInterval;
     }
 
     /** A VRRPv3 advert; the interval is in centiseconds (100 = 1 s). */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -30,6 +31,7 @@ import org.omnileads.omlha.linux.Linux;
 import org.omnileads.omlha.linux.Native;
 import org.omnileads.omlha.linux.NativeException;
 import org.omnileads.omlha.netns.NetnsLab;
+import org.omnileads.omlha.vrrp.packet.DropReason;
 
 /**
  * VRRP datagrams between two hosts of a {@link NetnsLab} (network namespaces cabled to one bridge), {@code a} with
@@ -254,15 +256,31 @@ class VrrpSocketLabTest {
         return received;
     }
 
+    /**
+     * The kernel cuts what does not fit and says so; the IPv4 total length then exceeds the bytes received,
+     * so the message is not handed on for decoding: it is dropped as malformed.
+     */
     @Test
-    void aDatagramLongerThanTheHolderIsCutAndMarked() throws Exception {
+    void aDatagramLongerThanTheHolderIsCutMarkedAndDropped() throws Exception {
         try (VrrpSocket a = lab.call(hostA, () -> VrrpSocket.openIpv4(NIC, A4));
              VrrpSocket b = lab.call(hostB, () -> VrrpSocket.openIpv4(NIC, B4))) {
             a.send(ByteBuffer.wrap(ADVERT4), B4);
             ReceivedDatagram small = new ReceivedDatagram(24);
             assertTrue(receiveWithin5s(b, small));
             assertTrue(small.truncated());
-            assertArrayEquals(Arrays.copyOf(ADVERT4, 4), bytes(small.message()));
+            byte[] received = bytes(small.datagram());
+            assertEquals(24, received.length);
+            assertArrayEquals(Arrays.copyOf(ADVERT4, 4), Arrays.copyOfRange(received, 20, 24));
+            assertEquals(DropReason.MALFORMED, small.dropReason());
+            assertEquals("IPv4 total length " + (20 + ADVERT4.length) + " exceeds the 24 bytes received",
+                    small.dropDetail());
+            assertEquals(0, small.message().remaining());
+
+            a.send(ByteBuffer.wrap(ADVERT4), B4);
+            ReceivedDatagram got = new ReceivedDatagram();
+            assertTrue(receiveWithin5s(b, got));
+            assertNull(got.dropReason());
+            assertArrayEquals(ADVERT4, bytes(got.message()));
         }
     }
 
