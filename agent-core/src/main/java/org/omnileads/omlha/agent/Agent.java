@@ -292,13 +292,8 @@ public final class Agent implements AutoCloseable {
                 + " address of its own to send VRRP adverts from (VIPs do not count)");
     }
 
-    /** From a probe's thread: log the change and let the loop re-weigh the groups that track the probe. */
+    /** From a probe's thread (the scheduler has logged the change): let the loop re-weigh the groups that track the probe. */
     private void onProbeChange(String probe, boolean up, ProbeResult result) {
-        if (up) {
-            log.info("probe {}: up ({})", probe, result.detail());
-        } else {
-            log.warn("probe {}: DOWN: {}", probe, result.detail());
-        }
         loop.onProbeChange(probe, up);
     }
 

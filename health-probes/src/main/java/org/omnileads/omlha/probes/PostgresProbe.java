@@ -155,7 +155,7 @@ public final class PostgresProbe implements Probe {
                 abort(connection);
             }
         });
-        return result.whenComplete((r, e) -> probeLog.result(r));
+        return result;
     }
 
     @Override

@@ -268,11 +268,12 @@ public final class ProbeScheduler implements AutoCloseable {
             scheduleAt(timing.finished(result.up(), state.up()));
         }
 
+        /** The one log line of a transition (and of the first result): the probe, up or DOWN, and why. */
         private void announce(ProbeResult result) {
             if (state.up()) {
-                log.info("probe {} is up: {}", name, result.detail());
+                log.info("probe {}: up ({})", name, result.detail());
             } else {
-                log.warn("probe {} is down: {}", name, result.detail());
+                log.warn("probe {}: DOWN: {}", name, result.detail());
             }
             try {
                 listener.onProbeChange(name, state.up(), result);

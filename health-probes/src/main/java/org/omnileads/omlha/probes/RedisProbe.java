@@ -138,8 +138,7 @@ public final class RedisProbe implements Probe {
         CompletableFuture<SentinelAnswer> sentinelAnswer = sentinelMaster == null
                 ? CompletableFuture.completedFuture(null)
                 : askSentinels();
-        return nodeAnswer.thenCombine(sentinelAnswer, (n, s) -> result(start, n, s))
-                .whenComplete((r, e) -> probeLog.result(r));
+        return nodeAnswer.thenCombine(sentinelAnswer, (n, s) -> result(start, n, s));
     }
 
     @Override
