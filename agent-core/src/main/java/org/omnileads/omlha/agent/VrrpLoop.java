@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -16,6 +17,7 @@ import org.omnileads.omlha.agent.config.Track;
 import org.omnileads.omlha.agent.status.AgentStatus;
 import org.omnileads.omlha.agent.status.GroupStatus;
 import org.omnileads.omlha.linux.ThreadScheduling;
+import org.omnileads.omlha.probes.PostgresFacts;
 import org.omnileads.omlha.probes.ProbeResult;
 import org.omnileads.omlha.vip.LinkMonitor;
 import org.omnileads.omlha.vip.LinkState;
@@ -317,9 +319,10 @@ final class VrrpLoop implements Runnable {
     }
 
     private static GroupStatus.DatabaseStatus databaseStatus(Follow follow, FollowPolicy.Database self, FollowPolicy.Outcome outcome) {
-        Map<String, String> facts = self.result() == null ? Map.of() : self.result().facts();
+        Optional<PostgresFacts> facts = self.result() == null ? Optional.empty() : self.result().facts(PostgresFacts.class);
         return new GroupStatus.DatabaseStatus(follow.probe(), follow.role().name().toLowerCase(Locale.ROOT),
-                facts.get("role"), facts.get("timeline"), facts.get("lag_bytes"), outcome.stalePrimary(),
+                facts.map(f -> f.role().text()).orElse(null), facts.map(f -> Long.toString(f.timeline())).orElse(null),
+                facts.map(PostgresFacts::lagBytes).map(String::valueOf).orElse(null), outcome.stalePrimary(),
                 outcome.faultReason() != null ? outcome.faultReason() : self.result().detail());
     }
 

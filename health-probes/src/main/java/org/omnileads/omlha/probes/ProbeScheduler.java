@@ -131,10 +131,6 @@ public final class ProbeScheduler implements AutoCloseable {
         }
     }
 
-    private static String millis(Duration duration) {
-        return duration.toMillis() + " ms";
-    }
-
     /** One probe and everything about it; all fields but {@code snapshot} are confined to the probe's thread. */
     private final class Slot {
         final String name;
@@ -205,7 +201,7 @@ public final class ProbeScheduler implements AutoCloseable {
          */
         private CompletableFuture<ProbeResult> bounded(long start) {
             CompletableFuture<ProbeResult> bounded = new CompletableFuture<>();
-            bounded.completeOnTimeout(ProbeResult.down(timeout.toNanos(), "timed out after " + millis(timeout)),
+            bounded.completeOnTimeout(ProbeResult.down(timeout.toNanos(), Check.timedOut(timeout)),
                     timeout.plus(TIMEOUT_GRACE).toNanos(), TimeUnit.NANOSECONDS);
             if (calling) {
                 bounded.complete(ProbeResult.down(0, "the previous check has not returned yet"));
