@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.omnileads.omlha.agent.config.AgentConfig;
 import org.omnileads.omlha.agent.config.GroupConfig;
 import org.omnileads.omlha.agent.config.ProbeConfig;
+import org.omnileads.omlha.agent.config.ProbeSpec;
 import org.omnileads.omlha.vip.VipAddress;
 import org.omnileads.omlha.agent.metrics.MetricsServer;
 import org.omnileads.omlha.agent.notify.Notifications;
@@ -171,7 +172,7 @@ public final class Agent implements AutoCloseable {
         ProbeScheduler scheduler = new ProbeScheduler(this::onProbeChange);
         for (ProbeConfig probe : config.probes()) {
             Probe created = ProbeFactory.create(probe);
-            if (probe.type().equals("postgresql")) {
+            if (probe.spec() instanceof ProbeSpec.Postgres) {
                 created = new ResultTap(created, loop::onProbeResult);
                 // The peers' databases, asked directly: the facts that tell a stale primary from the true one.
                 for (Probe peer : ProbeFactory.peers(probe)) {
@@ -310,7 +311,7 @@ public final class Agent implements AutoCloseable {
                 List<AgentStatus.ProbeStatus> probeList = new ArrayList<>();
                 for (ProbeSnapshot snapshot : probes.snapshots()) {
                     probeList.add(AgentStatus.ProbeStatus.of(snapshot,
-                            config.probe(snapshot.name()).map(ProbeConfig::type).orElse("postgresql peer")));
+                            config.probe(snapshot.name()).map(p -> p.spec().typeName()).orElse("postgresql peer")));
                 }
                 return new AgentStatus(config.node(), config.tenant(), ProcessHandle.current().pid(),
                         System.currentTimeMillis() - startedAtMillis, groups, probeList, l.drops().snapshot(), l.containedErrors(),
