@@ -156,10 +156,10 @@ public final class Agent implements AutoCloseable {
         return names;
     }
 
-    private static Map<String, List<String>> peerProbes(AgentConfig config) {
-        Map<String, List<String>> peerProbes = new HashMap<>();
+    private static Map<String, List<DatabaseId>> peerProbes(AgentConfig config) {
+        Map<String, List<DatabaseId>> peerProbes = new HashMap<>();
         for (ProbeConfig probe : config.probes()) {
-            List<String> peers = ProbeFactory.peerNames(probe);
+            List<DatabaseId> peers = ProbeFactory.peerIds(probe);
             if (!peers.isEmpty()) {
                 peerProbes.put(probe.name(), peers);
             }
@@ -173,10 +173,10 @@ public final class Agent implements AutoCloseable {
         for (ProbeConfig probe : config.probes()) {
             Probe created = ProbeFactory.create(probe);
             if (probe.spec() instanceof ProbeSpec.Postgres) {
-                created = new ResultTap(created, loop::onProbeResult);
+                created = new ResultTap(created, DatabaseId.local(probe.name()), loop::onProbeResult);
                 // The peers' databases, asked directly: the facts that tell a stale primary from the true one.
-                for (Probe peer : ProbeFactory.peers(probe)) {
-                    scheduler.add(new ResultTap(peer, loop::onProbeResult), probe.interval(), probe.timeout(), 1, 1);
+                for (ProbeFactory.Peer peer : ProbeFactory.peers(probe)) {
+                    scheduler.add(new ResultTap(peer.probe(), peer.id(), loop::onProbeResult), probe.interval(), probe.timeout(), 1, 1);
                 }
             }
             scheduler.add(created, probe.interval(), probe.timeout(), probe.rise(), probe.fall());

@@ -84,8 +84,8 @@ final class FollowPolicy {
         return null;
     }
 
-    /** The databases a follow group looks at, from the latest results by probe name. */
-    static Database database(String probe, Map<String, ProbeResult> results) {
-        return new Database(probe, results.get(probe));
+    /** A database a follow group looks at (its own or a peer), from the latest results by database. */
+    static Database database(DatabaseId database, Map<DatabaseId, ProbeResult> results) {
+        return new Database(database.displayName(), results.get(database));
     }
 }

@@ -18,6 +18,9 @@ import org.omnileads.omlha.probes.TcpProbe;
 final class ProbeFactory {
     private ProbeFactory() {}
 
+    /** A peer database of a postgresql probe and the probe that asks it. */
+    record Peer(DatabaseId id, Probe probe) {}
+
     static Probe create(ProbeConfig config) {
         String name = config.name();
         Duration timeout = config.timeout();
@@ -67,23 +70,22 @@ final class ProbeFactory {
     }
 
     /** A postgresql probe's peers ({@code peers = [jdbc urls]}), each probed as {@code <probe>@<host:port>}. */
-    static List<Probe> peers(ProbeConfig config) {
+    static List<Peer> peers(ProbeConfig config) {
         if (!(config.spec() instanceof ProbeSpec.Postgres pg)) {
             return List.of();
         }
-        List<String> names = peerNames(config);
-        List<Probe> peers = new java.util.ArrayList<>();
-        for (int i = 0; i < pg.peers().size(); i++) {
-            peers.add(new PostgresProbe(names.get(i), pg.peers().get(i).jdbcUrl(), pg.user().orElse(null),
+        return pg.peers().stream().map(peer -> {
+            DatabaseId id = DatabaseId.peer(config.name(), peer.hostPort());
+            return new Peer(id, new PostgresProbe(id.displayName(), peer.jdbcUrl(), pg.user().orElse(null),
                     pg.password().orElse(null), config.timeout(), null, null));
-        }
-        return peers;
+        }).toList();
     }
 
-    static List<String> peerNames(ProbeConfig config) {
+    /** The databases of a postgresql probe's peers, in configuration order; none for other probes. */
+    static List<DatabaseId> peerIds(ProbeConfig config) {
         if (!(config.spec() instanceof ProbeSpec.Postgres pg)) {
             return List.of();
         }
-        return pg.peers().stream().map(peer -> config.name() + "@" + peer.hostPort()).toList();
+        return pg.peers().stream().map(peer -> DatabaseId.peer(config.name(), peer.hostPort())).toList();
     }
 }

@@ -54,10 +54,10 @@ final class VrrpLoop implements Runnable {
 
     private final LinkEvents linkEvents = new LinkEvents();
     private Set<String> activeProbes;
-    /** For each followed PostgreSQL probe, the names of the probes of its peers' databases. */
-    private Map<String, List<String>> peerProbes;
+    /** For each followed PostgreSQL probe, its peers' databases. */
+    private Map<String, List<DatabaseId>> peerProbes;
     /** The last result of every PostgreSQL probe (and peer probe), for the follow policy. */
-    private final Map<String, ProbeResult> probeResults = new HashMap<>();
+    private final Map<DatabaseId, ProbeResult> probeResults = new HashMap<>();
 
     private Map<String, List<String>> syncGroups = Map.of();
     private int realtimePriority;
@@ -71,7 +71,7 @@ final class VrrpLoop implements Runnable {
     private long nextHeartbeat;
 
     VrrpLoop(Ticker ticker, Poller poller, List<VrrpChannel> channels, List<GroupRuntime> groups, LinkMonitor linkMonitor,
-             Map<Integer, Boolean> initialLinkUp, Set<String> activeProbes, Map<String, List<String>> peerProbes) {
+             Map<Integer, Boolean> initialLinkUp, Set<String> activeProbes, Map<String, List<DatabaseId>> peerProbes) {
         this.activeProbes = Set.copyOf(activeProbes);
         this.peerProbes = Map.copyOf(peerProbes);
         this.ticker = ticker;
@@ -282,13 +282,12 @@ final class VrrpLoop implements Runnable {
     }
 
     /** Every result of a PostgreSQL probe (role, timeline, lag may change while it stays up): re-evaluate its followers. */
-    void onProbeResult(String probe, ProbeResult result) {
+    void onProbeResult(DatabaseId database, ProbeResult result) {
         commands.add(() -> {
-            probeResults.put(probe, result);
+            probeResults.put(database, result);
             long now = ticker.nanoTime();
             for (GroupRuntime group : groups) {
-                if (group.follow().map(f -> f.probe().equals(probe) || peerProbes.getOrDefault(f.probe(), List.of()).contains(probe))
-                        .orElse(false)) {
+                if (group.follow().map(f -> f.probe().equals(database.probe())).orElse(false)) {
                     group.applyTracking(now, tracking(group));
                 }
             }
@@ -306,8 +305,8 @@ final class VrrpLoop implements Runnable {
         if (group.follow().isPresent()) {
             Follow follow = group.follow().get();
             List<FollowPolicy.Database> peers = peerProbes.getOrDefault(follow.probe(), List.of()).stream()
-                    .map(name -> FollowPolicy.database(name, probeResults)).toList();
-            FollowPolicy.Database self = FollowPolicy.database(follow.probe(), probeResults);
+                    .map(id -> FollowPolicy.database(id, probeResults)).toList();
+            FollowPolicy.Database self = FollowPolicy.database(DatabaseId.local(follow.probe()), probeResults);
             FollowPolicy.Outcome outcome = FollowPolicy.evaluate(follow.role(), base, self, peers);
             group.setDatabase(databaseStatus(follow, self, outcome));
             base = outcome.priority();
@@ -375,11 +374,11 @@ final class VrrpLoop implements Runnable {
     }
 
     /** The probes of a reloaded config; the results of probes that changed or are gone are forgotten. */
-    void replaceProbes(Set<String> active, Map<String, List<String>> peers, Set<String> forget) {
+    void replaceProbes(Set<String> active, Map<String, List<DatabaseId>> peers, Set<String> forget) {
         activeProbes = Set.copyOf(active);
         peerProbes = Map.copyOf(peers);
         probeUp.keySet().removeIf(forget::contains);
-        probeResults.keySet().removeIf(name -> forget.contains(name.contains("@") ? name.substring(0, name.indexOf('@')) : name));
+        probeResults.keySet().removeIf(database -> forget.contains(database.probe()));
     }
 
     /** Runs {@code beat} on the loop thread every {@code intervalNanos} (set before the loop starts). */
