@@ -10,10 +10,12 @@ import java.util.concurrent.TimeUnit;
 import org.omnileads.omlha.agent.config.AgentConfig;
 import org.omnileads.omlha.agent.config.GroupConfig;
 import org.omnileads.omlha.agent.config.ProbeConfig;
+import org.omnileads.omlha.agent.config.ProbeSpec;
 import org.omnileads.omlha.agent.metrics.MetricsServer;
 import org.omnileads.omlha.agent.metrics.PrometheusMetrics;
 import org.omnileads.omlha.agent.notify.Notifications;
 import org.omnileads.omlha.agent.notify.Notifier;
+import org.omnileads.omlha.agent.policy.DatabaseId;
 import org.omnileads.omlha.agent.policy.ReloadPlan;
 import org.omnileads.omlha.agent.status.AgentStatus;
 import org.omnileads.omlha.probes.Probe;
@@ -89,11 +91,11 @@ public final class Agent implements AutoCloseable {
         ProbeScheduler scheduler = new ProbeScheduler(this::onProbeChange);
         for (ProbeConfig probe : config.probes()) {
             Probe created = ProbeFactory.create(probe);
-            if (probe.type().equals("postgresql")) {
-                created = new ResultTap(created, this::onDatabaseResult);
+            if (probe.spec() instanceof ProbeSpec.Postgres) {
+                created = new ResultTap(created, DatabaseId.local(probe.name()), this::onDatabaseResult);
                 // The peers' databases, asked directly: the facts that tell a stale primary from the true one.
-                for (Probe peer : ProbeFactory.peers(probe)) {
-                    scheduler.add(new ResultTap(peer, this::onDatabaseResult), probe.interval(), probe.timeout(), 1, 1);
+                for (ProbeFactory.Peer peer : ProbeFactory.peers(probe)) {
+                    scheduler.add(new ResultTap(peer.probe(), peer.id(), this::onDatabaseResult), probe.interval(), probe.timeout(), 1, 1);
                 }
             }
             scheduler.add(created, probe.interval(), probe.timeout(), probe.rise(), probe.fall());
@@ -102,18 +104,13 @@ public final class Agent implements AutoCloseable {
         return scheduler;
     }
 
-    /** From a probe's thread: the loop re-decides the groups. */
+    /** From a probe's thread (the scheduler has logged the change): the loop re-decides the groups. */
     private void onProbeChange(String probe, boolean up, ProbeResult result) {
-        if (up) {
-            log.info("probe {}: up ({})", probe, result.detail());
-        } else {
-            log.warn("probe {}: DOWN: {}", probe, result.detail());
-        }
         loop.execute(now -> loop.node().onProbeChange(now, probe, up));
     }
 
-    private void onDatabaseResult(String probe, ProbeResult result) {
-        loop.execute(now -> loop.node().onDatabaseResult(now, probe, result));
+    private void onDatabaseResult(DatabaseId database, ProbeResult result) {
+        loop.execute(now -> loop.node().onDatabaseResult(now, database, result));
     }
 
     /**
@@ -175,7 +172,7 @@ public final class Agent implements AutoCloseable {
                 List<AgentStatus.ProbeStatus> probeList = new ArrayList<>();
                 for (ProbeSnapshot snapshot : probes.snapshots()) {
                     probeList.add(AgentStatus.ProbeStatus.of(snapshot,
-                            config.probe(snapshot.name()).map(ProbeConfig::type).orElse(AgentStatus.ProbeStatus.PEER_TYPE)));
+                            config.probe(snapshot.name()).map(p -> p.spec().typeName()).orElse(AgentStatus.ProbeStatus.PEER_TYPE)));
                 }
                 return new AgentStatus(config.node(), config.tenant(), ProcessHandle.current().pid(),
                         System.currentTimeMillis() - startedAtMillis, loop.node().status(now), probeList,

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import org.omnileads.omlha.agent.config.AgentConfig;
 import org.omnileads.omlha.agent.config.ProbeConfig;
+import org.omnileads.omlha.agent.policy.DatabaseId;
 import org.omnileads.omlha.agent.policy.GroupDecision;
 import org.omnileads.omlha.agent.policy.GroupRules;
 import org.omnileads.omlha.agent.policy.NodeFacts;
@@ -37,17 +38,17 @@ final class NodeRuntime {
             ProbeFacts probes, Map<Integer, Boolean> linkUp) {}
 
     /** Which probes run, the peers of each PostgreSQL probe, and the probes whose results no longer hold. */
-    record ProbeFacts(Set<String> active, Map<String, List<String>> peers, Set<String> forget) {
+    record ProbeFacts(Set<String> active, Map<String, List<DatabaseId>> peers, Set<String> forget) {
 
         /** The probes of {@code config}; {@code forget}: those a reload stops or changes. */
         static ProbeFacts of(AgentConfig config, Set<String> forget) {
             Set<String> names = new HashSet<>();
-            Map<String, List<String>> peers = new HashMap<>();
+            Map<String, List<DatabaseId>> peers = new HashMap<>();
             for (ProbeConfig probe : config.probes()) {
                 names.add(probe.name());
-                List<String> peerNames = ProbeFactory.peerNames(probe);
-                if (!peerNames.isEmpty()) {
-                    peers.put(probe.name(), peerNames);
+                List<DatabaseId> peerIds = ProbeFactory.peerIds(probe);
+                if (!peerIds.isEmpty()) {
+                    peers.put(probe.name(), peerIds);
                 }
             }
             return new ProbeFacts(names, peers, Set.copyOf(forget));
@@ -132,8 +133,8 @@ final class NodeRuntime {
     }
 
     /** A result of a PostgreSQL probe or peer probe: role, timeline and lag may change while it stays up. */
-    void onDatabaseResult(long now, String probe, ProbeResult result) {
-        facts.setDatabaseResult(probe, result);
+    void onDatabaseResult(long now, DatabaseId database, ProbeResult result) {
+        facts.setDatabaseResult(database, result);
         applyDecisions(now);
     }
 

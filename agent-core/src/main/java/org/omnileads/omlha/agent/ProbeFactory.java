@@ -1,10 +1,10 @@
 package org.omnileads.omlha.agent;
 
-import java.net.URI;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.omnileads.omlha.agent.config.ProbeConfig;
+import org.omnileads.omlha.agent.config.ProbeSpec;
+import org.omnileads.omlha.agent.policy.DatabaseId;
 import org.omnileads.omlha.probes.AmiProbe;
 import org.omnileads.omlha.probes.ExecProbe;
 import org.omnileads.omlha.probes.HttpProbe;
@@ -15,65 +15,78 @@ import org.omnileads.omlha.probes.RedisProbe;
 import org.omnileads.omlha.probes.SipOptionsProbe;
 import org.omnileads.omlha.probes.TcpProbe;
 
-/** Builds the probe a validated {@code omlha.probes.<name>} entry describes (settings documented on {@link ProbeConfig}). */
+/** Builds the probe a validated {@code omlha.probes.<name>} entry describes (its {@link ProbeSpec}). */
 final class ProbeFactory {
     private ProbeFactory() {}
+
+    /** A peer database of a postgresql probe and the probe that asks it. */
+    record Peer(DatabaseId id, Probe probe) {}
 
     static Probe create(ProbeConfig config) {
         String name = config.name();
         Duration timeout = config.timeout();
-        return switch (config.type()) {
-            case "tcp" -> new TcpProbe(name, text(config, "target"), timeout);
-            case "http" -> new HttpProbe(name, URI.create(text(config, "url")),
-                    config.setting("expect-status", Integer.class).orElse(200),
-                    config.setting("tls-verify", Boolean.class).orElse(true), timeout);
-            case "exec" -> new ExecProbe(name, strings(config, "command"), timeout);
-            case "postgresql" -> new PostgresProbe(name, text(config, "url"), config.setting("user", String.class).orElse(null),
-                    config.setting("password", String.class).orElse(null), timeout,
-                    config.setting("max-lag-bytes", Long.class).orElse(null), config.setting("max-lag", Duration.class).orElse(null));
-            case "redis" -> new RedisProbe(name, config.setting("uri", String.class).orElse(null),
-                    config.setting("sentinel-master", String.class).orElse(null), strings(config, "sentinels"), timeout);
-            case "sip-options" -> new SipOptionsProbe(name, text(config, "target"), timeout);
-            case "ami" -> new AmiProbe(name, text(config, "target"), config.setting("user", String.class).orElse(""),
-                    config.setting("secret", String.class).orElse(""), timeout);
-            case "process" -> new ProcessProbe(name, Path.of(text(config, "pidfile")), timeout);
-            default -> throw new IllegalArgumentException("probe " + name + ": unknown type " + config.type());
-        };
+        return config.spec().match(new ProbeSpec.Cases<Probe>() {
+            @Override
+            public Probe tcp(ProbeSpec.Tcp tcp) {
+                return new TcpProbe(name, tcp.target(), timeout);
+            }
+
+            @Override
+            public Probe http(ProbeSpec.Http http) {
+                return new HttpProbe(name, http.url(), http.expectStatus(), http.tlsVerify(), timeout);
+            }
+
+            @Override
+            public Probe exec(ProbeSpec.Exec exec) {
+                return new ExecProbe(name, exec.command(), timeout);
+            }
+
+            @Override
+            public Probe postgres(ProbeSpec.Postgres pg) {
+                return new PostgresProbe(name, pg.url(), pg.user().orElse(null), pg.password().orElse(null), timeout,
+                        pg.maxLagBytes().orElse(null), pg.maxLag().orElse(null));
+            }
+
+            @Override
+            public Probe redis(ProbeSpec.Redis redis) {
+                return new RedisProbe(name, redis.uri().orElse(null), redis.sentinelMaster().orElse(null),
+                        redis.sentinels(), timeout);
+            }
+
+            @Override
+            public Probe sipOptions(ProbeSpec.SipOptions sip) {
+                return new SipOptionsProbe(name, sip.target(), timeout);
+            }
+
+            @Override
+            public Probe ami(ProbeSpec.Ami ami) {
+                return new AmiProbe(name, ami.target(), ami.user(), ami.secret(), timeout);
+            }
+
+            @Override
+            public Probe process(ProbeSpec.Process process) {
+                return new ProcessProbe(name, process.pidfile(), timeout);
+            }
+        });
     }
 
-    /** A postgresql probe's peers ({@code peers = [jdbc urls]}), each probed as {@code <probe>@<host>}. */
-    static List<Probe> peers(ProbeConfig config) {
-        List<String> urls = strings(config, "peers");
-        List<String> names = peerNames(config);
-        List<Probe> peers = new java.util.ArrayList<>();
-        for (int i = 0; i < urls.size(); i++) {
-            peers.add(new PostgresProbe(names.get(i), urls.get(i), config.setting("user", String.class).orElse(null),
-                    config.setting("password", String.class).orElse(null), config.timeout(), null, null));
-        }
-        return peers;
-    }
-
-    static List<String> peerNames(ProbeConfig config) {
-        if (!config.type().equals("postgresql")) {
+    /** A postgresql probe's peers ({@code peers = [jdbc urls]}), each probed as {@code <probe>@<host:port>}. */
+    static List<Peer> peers(ProbeConfig config) {
+        if (!(config.spec() instanceof ProbeSpec.Postgres pg)) {
             return List.of();
         }
-        return strings(config, "peers").stream().map(url -> config.name() + "@" + hostOf(url)).toList();
+        return pg.peers().stream().map(peer -> {
+            DatabaseId id = DatabaseId.peer(config.name(), peer.hostPort());
+            return new Peer(id, new PostgresProbe(id.displayName(), peer.jdbcUrl(), pg.user().orElse(null),
+                    pg.password().orElse(null), config.timeout(), null, null));
+        }).toList();
     }
 
-    /** {@code jdbc:postgresql://192.0.2.12:5432/postgres} -> {@code 192.0.2.12:5432}. */
-    private static String hostOf(String jdbcUrl) {
-        String rest = jdbcUrl.substring("jdbc:postgresql://".length());
-        int slash = rest.indexOf('/');
-        return slash < 0 ? rest : rest.substring(0, slash);
-    }
-
-    private static String text(ProbeConfig config, String key) {
-        return config.setting(key, String.class)
-                .orElseThrow(() -> new IllegalArgumentException("probe " + config.name() + ": " + key + " is required"));
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<String> strings(ProbeConfig config, String key) {
-        return config.setting(key, List.class).map(list -> (List<String>) list).orElse(List.of());
+    /** The databases of a postgresql probe's peers, in configuration order; none for other probes. */
+    static List<DatabaseId> peerIds(ProbeConfig config) {
+        if (!(config.spec() instanceof ProbeSpec.Postgres pg)) {
+            return List.of();
+        }
+        return pg.peers().stream().map(peer -> DatabaseId.peer(config.name(), peer.hostPort())).toList();
     }
 }

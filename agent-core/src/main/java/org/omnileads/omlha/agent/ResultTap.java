@@ -1,21 +1,26 @@
 package org.omnileads.omlha.agent;
 
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
+import org.omnileads.omlha.agent.policy.DatabaseId;
 import org.omnileads.omlha.probes.Probe;
 import org.omnileads.omlha.probes.ProbeResult;
 
 /**
- * A probe whose every result is also handed to {@code sink}: the scheduler reports only up/down changes, but a
- * PostgreSQL role or timeline can change while the probe stays up (a promotion), and the follow policy needs it.
+ * A probe of a database whose every result is also handed to {@code sink}, with the database it is about: the
+ * scheduler reports only up/down changes, but a PostgreSQL role or timeline can change while the probe stays up (a
+ * promotion), and the follow policy needs it.
  */
 final class ResultTap implements Probe {
     private final Probe probe;
-    private final BiConsumer<String, ProbeResult> sink;
+    private final DatabaseId database;
+    private final BiConsumer<DatabaseId, ProbeResult> sink;
 
-    ResultTap(Probe probe, BiConsumer<String, ProbeResult> sink) {
-        this.probe = probe;
-        this.sink = sink;
+    ResultTap(Probe probe, DatabaseId database, BiConsumer<DatabaseId, ProbeResult> sink) {
+        this.probe = Objects.requireNonNull(probe, "probe");
+        this.database = Objects.requireNonNull(database, "database");
+        this.sink = Objects.requireNonNull(sink, "sink");
     }
 
     @Override
@@ -27,7 +32,7 @@ final class ResultTap implements Probe {
     public CompletableFuture<ProbeResult> check() {
         return probe.check().whenComplete((result, failure) -> {
             if (result != null) {
-                sink.accept(probe.name(), result);
+                sink.accept(database, result);
             }
         });
     }

@@ -13,7 +13,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +22,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,25 +39,20 @@ import org.slf4j.LoggerFactory;
  * {@code no AMI banner in 500 ms}, {@code not an AMI server: "<first line>"}, {@code connection closed ...}.
  * All state lives on one Netty event loop: the probe's own single-thread group, or one injected and shared.
  */
-public final class AmiProbe implements Probe {
+public final class AmiProbe extends AbstractProbe {
 
     private static final Logger log = LoggerFactory.getLogger(AmiProbe.class);
     private static final String BANNER_PREFIX = "Asterisk Call Manager/";
 
-    private final String name;
-    private final ProbeLog probeLog;
     private final HostPort target;
     private final String user;
     private final String secret;
-    private final Duration timeout;
     private final ProbeLoop probeLoop;
     private final EventLoop loop;
-    private volatile Runnable watcher = () -> { };
 
     // Confined to the event loop.
     private Session session;
     private long lastActionId;
-    private boolean closed;
 
     /** A probe with its own single-thread event loop, released by {@link #close()}. */
     public AmiProbe(String name, String target, String user, String secret, Duration timeout) {
@@ -69,34 +62,21 @@ public final class AmiProbe implements Probe {
     /** A probe on a shared event loop group (not shut down by {@link #close()}); {@code null} means its own. */
     public AmiProbe(String name, String target, String user, String secret, Duration timeout,
                     EventLoopGroup sharedGroup) {
-        this.name = Objects.requireNonNull(name, "name");
-        this.probeLog = new ProbeLog(log, name);
+        super(name, timeout);
         this.user = requireSingleLine(name, "user", user);
         this.secret = requireSingleLine(name, "secret", secret);
-        this.timeout = Probes.positiveTimeout(name, timeout);
         this.target = HostPort.parse(name, target);
         this.probeLoop = new ProbeLoop("omlha-ami-" + name, sharedGroup);
         this.loop = probeLoop.loop();
     }
 
     @Override
-    public String name() {
-        return name;
+    void begin(Check check) {
+        execute(loop, check, () -> start(new Attempt(check)));
     }
 
     @Override
-    public CompletableFuture<ProbeResult> check() {
-        return probeLoop.check((start, result) -> begin(new Attempt(start, result)));
-    }
-
-    /** {@code changed} runs on the probe's event loop when a logged-in connection is closed by the other side. */
-    @Override
-    public void watch(Runnable changed) {
-        watcher = Objects.requireNonNull(changed, "changed");
-    }
-
-    @Override
-    public void close() {
+    void release() {
         probeLoop.close(this::closeOnLoop);
     }
 
@@ -105,17 +85,13 @@ public final class AmiProbe implements Probe {
         return "AmiProbe[" + name + " -> " + target + ']';
     }
 
-    private void begin(Attempt attempt) {
-        if (closed) {
-            attempt.finish(false, "probe closed");
-            return;
-        }
+    private void start(Attempt attempt) {
         boolean fresh = session == null;
         if (fresh) {
             session = new Session();
         }
         Session s = session;
-        attempt.deadline = loop.schedule(() -> onTimeout(attempt, s), timeout.toNanos(), TimeUnit.NANOSECONDS);
+        attempt.check.onTimeout(loop, () -> onTimeout(attempt, s));
         s.loggedIn.whenComplete((ok, failure) -> {
             if (failure != null) {
                 attempt.finish(false, failure.getMessage());
@@ -158,10 +134,6 @@ public final class AmiProbe implements Probe {
     }
 
     private void closeOnLoop() {
-        if (closed) {
-            return;
-        }
-        closed = true;
         if (session != null) {
             session.logoffAndClose();
         }
@@ -175,9 +147,9 @@ public final class AmiProbe implements Probe {
         if (session == s) {
             session = null;
         }
-        if (byPeer && !closed) {
+        if (byPeer && !closed()) {
             log.info("probe {}: AMI connection to {} closed by the server", name, target);
-            probeLog.runWatchCallback(watcher);
+            changed();
         }
     }
 
@@ -264,9 +236,8 @@ public final class AmiProbe implements Probe {
             if (attempt == null) {
                 return;
             }
-            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - attempt.startNanos);
             if (response.equalsIgnoreCase("Success") || response.equalsIgnoreCase("Pong")) {
-                attempt.finish(true, "Pong in " + ms + " ms");
+                attempt.finish(true, "Pong in " + attempt.check.elapsedMillis() + " ms");
             } else {
                 attempt.finish(false, "Ping answered " + response + ": " + message.get("Message").orElse(""));
             }
@@ -323,9 +294,9 @@ public final class AmiProbe implements Probe {
         }
 
         void logoffAndClose() {
-            fail("probe closed");
+            fail(Check.CLOSED);
             for (Attempt attempt : new ArrayList<>(pings.values())) {
-                attempt.finish(false, "probe closed");
+                attempt.finish(false, Check.CLOSED);
             }
             pings.clear();
             closedByUs = true;
@@ -356,27 +327,19 @@ public final class AmiProbe implements Probe {
 
     /** One check; confined to the event loop. */
     private static final class Attempt {
-        final long startNanos;
-        final CompletableFuture<ProbeResult> result;
+        final Check check;
         String actionId;
-        ScheduledFuture<?> deadline;
         boolean done;
 
-        Attempt(long startNanos, CompletableFuture<ProbeResult> result) {
-            this.startNanos = startNanos;
-            this.result = result;
+        Attempt(Check check) {
+            this.check = check;
         }
 
         void finish(boolean up, String detail) {
-            if (done) {
-                return;
+            if (!done) {
+                done = true;
+                check.answer(up, detail, null);
             }
-            done = true;
-            if (deadline != null) {
-                deadline.cancel(false);
-            }
-            long duration = System.nanoTime() - startNanos;
-            result.complete(up ? ProbeResult.up(duration, detail) : ProbeResult.down(duration, detail));
         }
     }
 

@@ -7,13 +7,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The {@code exec} probe, compatible with keepalived's check scripts: runs {@code argv} without a shell, stdin from
@@ -21,7 +18,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * is up, anything else down with the status and the last lines of output. A command still running at the timeout
  * is killed (SIGKILL, with the descendants it has at that moment) and reported {@code timed out after 500 ms, killed}.
  */
-public final class ExecProbe implements Probe {
+public final class ExecProbe extends AbstractProbe {
     static final int TAIL_BYTES = 4096;
     private static final int TAIL_LINES = 3;
     private static final int MAX_DETAIL = 300;
@@ -29,35 +26,19 @@ public final class ExecProbe implements Probe {
     private static final long DRAIN_MILLIS = 200;
     private static final File DEV_NULL = new File("/dev/null");
 
-    private final String name;
     private final List<String> argv;
-    private final Duration timeout;
-    private final Executor killer;
     private final Set<Process> running = ConcurrentHashMap.newKeySet();
-    private volatile boolean closed;
 
     public ExecProbe(String name, List<String> argv, Duration timeout) {
-        this.name = Objects.requireNonNull(name, "name");
+        super(name, timeout);
         this.argv = List.copyOf(argv);
         if (this.argv.isEmpty() || this.argv.get(0).isEmpty()) {
             throw new IllegalArgumentException("probe " + name + ": command must name a program");
         }
-        this.timeout = Probes.positiveTimeout(name, timeout);
-        this.killer = CompletableFuture.delayedExecutor(timeout.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public CompletableFuture<ProbeResult> check() {
-        if (closed) {
-            return Probes.closedProbe();
-        }
-        long start = System.nanoTime();
-        CompletableFuture<ProbeResult> result = new CompletableFuture<>();
+    void begin(Check check) {
         Process process;
         try {
             process = new ProcessBuilder(argv)
@@ -65,13 +46,12 @@ public final class ExecProbe implements Probe {
                     .redirectErrorStream(true)
                     .start();
         } catch (IOException | RuntimeException e) {
-            result.complete(ProbeResult.down(System.nanoTime() - start, cannotRun(e)));
-            return result;
+            check.down(cannotRun(e));
+            return;
         }
         running.add(process);
         Tail tail = new Tail();
         CompletableFuture<Void> drained = new CompletableFuture<>();
-        AtomicBoolean timedOut = new AtomicBoolean();
         Thread reader = new Thread(() -> tail.readAll(process.getInputStream(), drained), "probe-" + name + "-output");
         reader.setDaemon(true);
         reader.start();
@@ -79,36 +59,28 @@ public final class ExecProbe implements Probe {
         process.onExit().thenCompose(exited -> drained.completeOnTimeout(null, DRAIN_MILLIS, TimeUnit.MILLISECONDS))
                 .thenRun(() -> {
                     running.remove(process);
-                    if (timedOut.get()) {
-                        return;
-                    }
-                    int status = process.exitValue();
-                    long took = System.nanoTime() - start;
                     String output = tail.lastLines();
-                    String detail = "exit " + status + (output.isEmpty() ? "" : ": " + output);
-                    result.complete(status == 0 ? ProbeResult.up(took, bounded(detail)) : ProbeResult.down(took, bounded(detail)));
+                    String detail = bounded("exit " + process.exitValue() + (output.isEmpty() ? "" : ": " + output));
+                    check.answer(process.exitValue() == 0, detail, null);
                 });
-        killer.execute(() -> {
+        check.onTimeout(() -> {
             if (process.isAlive()) {
-                timedOut.set(true);
-                kill(process);
                 String output = tail.lastLines();
-                result.complete(ProbeResult.down(System.nanoTime() - start, bounded("timed out after "
-                        + timeout.toMillis() + " ms, killed" + (output.isEmpty() ? "" : ": " + output))));
-            }
-        });
-        result.whenComplete((r, e) -> {
-            if (result.isCancelled() && process.isAlive()) {
+                // Answered before the kill, so the exit that the kill causes is not what the check reports.
+                check.down(bounded(check.timedOut() + ", killed" + (output.isEmpty() ? "" : ": " + output)));
                 kill(process);
             }
         });
-        return result;
+        check.onCancel(() -> {
+            if (process.isAlive()) {
+                kill(process);
+            }
+        });
     }
 
     /** Kills running commands. */
     @Override
-    public void close() {
-        closed = true;
+    void release() {
         new ArrayList<>(running).forEach(ExecProbe::kill);
     }
 

@@ -9,7 +9,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -26,15 +25,10 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
-import io.netty.util.concurrent.DefaultThreadFactory;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
@@ -53,30 +47,26 @@ import org.slf4j.LoggerFactory;
  *
  * <p>All connection state lives on the probe's one I/O thread {@code probe-<name>-io}.
  */
-public final class HttpProbe implements Probe {
+public final class HttpProbe extends AbstractProbe {
     private static final Logger log = LoggerFactory.getLogger(HttpProbe.class);
     private static final int MAX_DETAIL = 200;
 
-    private final String name;
     private final int expectStatus;
-    private final Duration timeout;
     private final String host;
     private final int port;
     private final String requestTarget;
     private final String hostHeader;
     private final boolean tlsVerify;
     private final SslContext ssl;
-    private final NioEventLoopGroup group;
+    private final ProbeLoop probeLoop;
     private final EventLoop loop;
     private final Bootstrap bootstrap;
-    private volatile Runnable watcher = () -> { };
-    private volatile boolean closed;
 
     private Connection kept;
     private Pending pending;
 
     public HttpProbe(String name, URI url, int expectStatus, boolean tlsVerify, Duration timeout) {
-        this.name = Objects.requireNonNull(name, "name");
+        super(name, timeout);
         Objects.requireNonNull(url, "url");
         String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
@@ -89,7 +79,6 @@ public final class HttpProbe implements Probe {
             throw new IllegalArgumentException("expected status must be 100..599, was " + expectStatus);
         }
         this.expectStatus = expectStatus;
-        this.timeout = Probes.positiveTimeout(name, timeout);
         this.tlsVerify = tlsVerify;
         String rawHost = url.getHost();
         this.host = rawHost.startsWith("[") ? rawHost.substring(1, rawHost.length() - 1) : rawHost;
@@ -99,8 +88,8 @@ public final class HttpProbe implements Probe {
         this.requestTarget = url.getRawQuery() == null ? path : path + "?" + url.getRawQuery();
         this.hostHeader = rawHost + (port == defaultPort ? "" : ":" + port);
         this.ssl = scheme.equals("https") ? clientContext(tlsVerify) : null;
-        this.group = new NioEventLoopGroup(1, new DefaultThreadFactory("probe-" + name + "-io", true));
-        this.loop = group.next();
+        this.probeLoop = new ProbeLoop("probe-" + name + "-io", null);
+        this.loop = probeLoop.loop();
         this.bootstrap = new Bootstrap()
                 .group(loop)
                 .channel(NioSocketChannel.class)
@@ -120,88 +109,49 @@ public final class HttpProbe implements Probe {
     }
 
     @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public CompletableFuture<ProbeResult> check() {
-        if (closed) {
-            return Probes.closedProbe();
-        }
-        long start = System.nanoTime();
-        CompletableFuture<ProbeResult> result = new CompletableFuture<>();
-        if (!Probes.execute(loop, () -> begin(result, start), start, result)) {
-            return result;
-        }
-        result.whenComplete((r, e) -> {
-            if (result.isCancelled()) {
-                onLoop(() -> {
-                    if (pending != null && pending.result == result) {
-                        fail(pending, "cancelled");
-                    }
-                });
+    void begin(Check check) {
+        execute(loop, check, () -> start(check));
+        check.onCancel(() -> probeLoop.run(() -> {
+            if (pending != null && pending.check == check) {
+                fail(pending, "cancelled");
             }
-        });
-        return result;
+        }));
     }
 
     @Override
-    public void watch(Runnable changed) {
-        watcher = Objects.requireNonNull(changed, "changed");
-    }
-
-    @Override
-    public void close() {
-        closed = true;
-        onLoop(() -> {
+    void release() {
+        probeLoop.close(() -> {
             if (pending != null) {
-                fail(pending, "probe closed");
+                fail(pending, Check.CLOSED);
             }
             if (kept != null) {
                 drop(kept);
             }
         });
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
-    }
-
-    private void onLoop(Runnable task) {
-        try {
-            loop.execute(task);
-        } catch (RejectedExecutionException e) {
-            // shut down: nothing left to clean
-        }
     }
 
     /** One check in flight. */
     private static final class Pending {
-        final CompletableFuture<ProbeResult> result;
-        final long start;
+        final Check check;
         Connection connection;
-        ScheduledFuture<?> timeoutTask;
         boolean retried;
 
-        Pending(CompletableFuture<ProbeResult> result, long start) {
-            this.result = result;
-            this.start = start;
+        Pending(Check check) {
+            this.check = check;
         }
     }
 
-    private void begin(CompletableFuture<ProbeResult> result, long start) {
-        if (closed) {
-            result.complete(ProbeResult.down(System.nanoTime() - start, "probe closed"));
-            return;
-        }
+    private void start(Check check) {
         if (pending != null) {
             fail(pending, "superseded by a newer check");
         }
-        Pending p = new Pending(result, start);
+        Pending p = new Pending(check);
         pending = p;
-        p.timeoutTask = loop.schedule(() -> {
+        check.onTimeout(loop, () -> {
             if (pending == p) {
-                fail(p, "timed out after " + timeout.toMillis() + " ms");
+                fail(p, check.timedOut());
             }
-        }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        });
         Connection reusable = kept;
         if (reusable != null && reusable.served && reusable.channel.isActive()) {
             send(p, reusable);
@@ -271,7 +221,7 @@ public final class HttpProbe implements Probe {
 
     /** A reused connection that closed before any answer is the server's idle timeout: one new connection. */
     private boolean retry(Pending p, Connection connection) {
-        if (p.retried || !connection.served || connection.status != 0 || closed) {
+        if (p.retried || !connection.served || connection.status != 0 || closed()) {
             return false;
         }
         p.retried = true;
@@ -286,10 +236,8 @@ public final class HttpProbe implements Probe {
             return;
         }
         int status = connection.status;
-        long took = System.nanoTime() - p.start;
-        finish(p, status == expectStatus
-                ? ProbeResult.up(took, "HTTP " + status)
-                : ProbeResult.down(took, "HTTP " + status + ", expected " + expectStatus));
+        finish(p, status == expectStatus, status == expectStatus ? "HTTP " + status
+                : "HTTP " + status + ", expected " + expectStatus);
     }
 
     private void connectionClosed(Connection connection) {
@@ -303,27 +251,24 @@ public final class HttpProbe implements Probe {
             }
             return;
         }
-        if (connection.served && !connection.dropped && !closed) {
+        if (connection.served && !connection.dropped && !closed()) {
             log.debug("probe {}: kept connection to {}:{} closed", name, host, port);
-            watcher.run();
+            changed();
         }
     }
 
     private void fail(Pending p, String why) {
-        finish(p, ProbeResult.down(System.nanoTime() - p.start, bounded(why)));
+        finish(p, false, bounded(why));
         if (p.connection != null) {
             drop(p.connection);
         }
     }
 
-    private void finish(Pending p, ProbeResult result) {
+    private void finish(Pending p, boolean up, String detail) {
         if (pending == p) {
             pending = null;
         }
-        if (p.timeoutTask != null) {
-            p.timeoutTask.cancel(false);
-        }
-        p.result.complete(result);
+        p.check.answer(up, detail, null);
     }
 
     /** Closes a connection on purpose: its closing is not an event. */

@@ -10,12 +10,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -31,12 +28,9 @@ import org.slf4j.LoggerFactory;
  * a primary or a standby, its timeline, its WAL position and, on a standby, how far replay lags behind what it
  * received and whether its WAL receiver is streaming.
  *
- * <p>Up means connected and the query answered; the role is a fact ({@code role = primary|standby}) for the VIP
- * policy, not a verdict. A standby whose lag exceeds {@code max-lag} or {@code max-lag-bytes} is still up, with the
- * fact {@code lag_ok = false} and a detail that says so. Facts: {@code role}, {@code timeline}, {@code lsn}
- * (the current WAL insert position on a primary, the replay position on a standby), and on a standby
- * {@code receive_lsn}, {@code lag_bytes} (received minus replayed), {@code lag_seconds} (0 when everything received
- * is replayed, absent when unknown) and {@code streaming}; {@code lag_ok} when a bound is configured.
+ * <p>Up means connected and the query answered; the role is a fact (a {@link PostgresFacts}) for the VIP policy,
+ * not a verdict. A standby whose lag exceeds {@code max-lag} or {@code max-lag-bytes} is still up, with
+ * {@link PostgresFacts#lagOk()} false and a detail that says so.
  *
  * <p>The role needs no privilege; {@code streaming} needs {@code pg_monitor} (or {@code pg_read_all_stats}), without
  * which PostgreSQL hides {@code pg_stat_wal_receiver.status} and the probe reports {@code streaming = false}.
@@ -50,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * {@link PGConnection#getNotifications(int)}, which blocks on its socket; when the server closes it (stopped,
  * crashed, backend terminated), the watch callback runs at once.
  */
-public final class PostgresProbe implements Probe {
+public final class PostgresProbe extends AbstractProbe {
 
     /** One round trip. Timeline on a primary from its WAL insert file, immediately right after a promotion. */
     static final String QUERY = """
@@ -74,13 +68,10 @@ public final class PostgresProbe implements Probe {
     private static final int WATCH_POLL_MILLIS = 10_000;
     private static final Driver DRIVER = new Driver();
 
-    private final String name;
-    private final ProbeLog probeLog;
     private final String jdbcUrl;
     private final String target;
     private final Properties checkProps;
     private final Properties watchProps;
-    private final Duration timeout;
     private final int timeoutSeconds;
     private final Long maxLagBytes;
     private final Duration maxLag;
@@ -88,22 +79,18 @@ public final class PostgresProbe implements Probe {
 
     /** Used on the executor thread; read by the timeout timer and close() only to abort it. */
     private volatile Connection connection;
-    private volatile boolean closed;
     private volatile String lastFailure;
 
     private final Object watchLock = new Object();
-    private Runnable changed;          // guarded by watchLock
     private Thread watcher;            // guarded by watchLock
     private boolean armed;             // guarded by watchLock
     private volatile Connection watchConnection;
 
     public PostgresProbe(String name, String jdbcUrl, String user, String password, Duration timeout,
                          Long maxLagBytes, Duration maxLag) {
-        this.name = Objects.requireNonNull(name, "name");
-        this.probeLog = new ProbeLog(log, name);
+        super(name, timeout);
         this.jdbcUrl = Objects.requireNonNull(jdbcUrl, "jdbcUrl");
         Objects.requireNonNull(user, "user");
-        this.timeout = Probes.positiveTimeout(name, timeout);
         if (!jdbcUrl.startsWith("jdbc:postgresql:")) {
             throw new IllegalArgumentException("probe " + name + ": url must start with jdbc:postgresql:, got \""
                     + jdbcUrl + '"');
@@ -129,41 +116,25 @@ public final class PostgresProbe implements Probe {
     }
 
     @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public CompletableFuture<ProbeResult> check() {
-        if (closed) {
-            return Probes.closedProbe();
-        }
-        long start = System.nanoTime();
-        CompletableFuture<ProbeResult> result = new CompletableFuture<>();
-        Runnable work = () -> {
-            if (!result.isDone()) {
-                result.complete(checkNow(start, result));
+    void begin(Check check) {
+        execute(executor, check, () -> {
+            if (!check.isDone()) {
+                checkNow(check);
             }
-        };
-        if (!Probes.execute(executor, work, start, result)) {
-            return result;
-        }
-        CompletableFuture.delayedExecutor(timeout.toNanos(), TimeUnit.NANOSECONDS).execute(() -> {
-            String why = "timed out after " + timeout.toMillis() + " ms"
-                    + (lastFailure == null ? "" : " (last failure: " + lastFailure + ")");
-            if (result.complete(ProbeResult.down(System.nanoTime() - start, why))) {
+        });
+        check.onTimeout(() -> {
+            String why = check.timedOut() + (lastFailure == null ? "" : " (last failure: " + lastFailure + ")");
+            if (check.down(why)) {
                 abort(connection);
             }
         });
-        return result.whenComplete((r, e) -> probeLog.result(r));
     }
 
     @Override
     public void watch(Runnable changed) {
-        Objects.requireNonNull(changed, "changed");
+        super.watch(changed);
         synchronized (watchLock) {
-            this.changed = changed;
-            if (watcher == null && !closed) {
+            if (watcher == null && !closed()) {
                 watcher = new Thread(this::watchLoop, "omlha-pg-watch-" + name);
                 watcher.setDaemon(true);
                 watcher.start();
@@ -172,13 +143,9 @@ public final class PostgresProbe implements Probe {
     }
 
     @Override
-    public void close() {
+    void release() {
         Thread w;
         synchronized (watchLock) {
-            if (closed) {
-                return;
-            }
-            closed = true;
             w = watcher;
             watchLock.notifyAll();
         }
@@ -205,37 +172,37 @@ public final class PostgresProbe implements Probe {
         return watchConnection != null;
     }
 
-    private ProbeResult checkNow(long start, CompletableFuture<ProbeResult> result) {
+    private void checkNow(Check check) {
         boolean kept = connection != null;
         try {
-            return query(start, connection());
+            query(check, connection());
         } catch (SQLException first) {
             boolean broken = isBroken(first, connection);
             if (broken) {
                 discardConnection();
             }
-            if (result.isDone()) {
-                // Timed out and aborted by the timer: the failure is the abort, not the server's.
-                return ProbeResult.down(System.nanoTime() - start, "abandoned after the timeout");
+            if (check.isDone()) {
+                return; // timed out and aborted by the timer: the failure is the abort, not the server's
             }
-            if (!broken || !kept || closed) {
-                return failed(start, describe(first));
+            if (!broken || !kept || closed()) {
+                failed(check, describe(first));
+                return;
             }
             log.debug("probe {}: kept connection broken ({}), reconnecting", name, describe(first));
             try {
-                return query(start, connection());
+                query(check, connection());
             } catch (SQLException second) {
                 if (isBroken(second, connection)) {
                     discardConnection();
                 }
-                return failed(start, describe(second));
+                failed(check, describe(second));
             }
         }
     }
 
-    private ProbeResult failed(long start, String why) {
+    private void failed(Check check, String why) {
         lastFailure = why;
-        return ProbeResult.down(System.nanoTime() - start, why);
+        check.down(why);
     }
 
     private Connection connection() throws SQLException {
@@ -261,50 +228,44 @@ public final class PostgresProbe implements Probe {
         abort(c);
     }
 
-    private ProbeResult query(long start, Connection c) throws SQLException {
-        Map<String, String> facts = new LinkedHashMap<>();
+    private void query(Check check, Connection c) throws SQLException {
+        PostgresFacts facts;
+        String lagProblem;
         try (Statement st = c.createStatement()) {
             st.setQueryTimeout(timeoutSeconds);
             try (ResultSet rs = st.executeQuery(QUERY)) {
                 rs.next();
                 boolean standby = rs.getBoolean("in_recovery");
-                facts.put("role", standby ? "standby" : "primary");
-                facts.put("timeline", Long.toString(rs.getLong("timeline")));
-                putIfPresent(facts, "lsn", rs.getString("lsn"));
-                if (standby) {
-                    putIfPresent(facts, "receive_lsn", rs.getString("receive_lsn"));
-                    long lagBytes = rs.getLong("lag_bytes");
-                    if (!rs.wasNull()) {
-                        facts.put("lag_bytes", Long.toString(lagBytes));
-                    }
-                    double lagSeconds = rs.getDouble("lag_seconds");
-                    if (!rs.wasNull()) {
-                        facts.put("lag_seconds", String.format(Locale.ROOT, "%.3f", lagSeconds));
-                    }
-                }
-                facts.put("streaming", Boolean.toString(rs.getBoolean("streaming")));
+                long timeline = rs.getLong("timeline");
+                String lsn = rs.getString("lsn");
+                String receiveLsn = standby ? rs.getString("receive_lsn") : null;
+                Long lagBytes = standby ? nullable(rs.getLong("lag_bytes"), rs) : null;
+                Double lagSeconds = standby ? nullable(rs.getDouble("lag_seconds"), rs) : null;
+                lagProblem = lagProblem(lagBytes, lagSeconds);
+                facts = new PostgresFacts(standby ? PostgresFacts.Role.STANDBY : PostgresFacts.Role.PRIMARY, timeline,
+                        lsn, receiveLsn, lagBytes, lagSeconds, rs.getBoolean("streaming"), lagProblem == null);
             }
         }
         armWatch();
         lastFailure = null;
-        String lagProblem = lagProblem(facts);
-        if (maxLagBytes != null || maxLag != null) {
-            facts.put("lag_ok", Boolean.toString(lagProblem == null));
-        }
-        String detail = facts.get("role") + " on timeline " + facts.get("timeline") + " at " + facts.get("lsn")
+        String detail = facts.role().text() + " on timeline " + facts.timeline() + " at " + facts.lsn()
                 + (lagProblem == null ? "" : ", " + lagProblem);
-        return new ProbeResult(true, System.nanoTime() - start, detail, facts);
+        check.answer(true, detail, facts);
+    }
+
+    /** {@code value}, or {@code null} when the column just read was SQL NULL. */
+    private static <T> T nullable(T value, ResultSet rs) throws SQLException {
+        return rs.wasNull() ? null : value;
     }
 
     /** Why the replay lag is over a configured bound, or {@code null}. */
-    String lagProblem(Map<String, String> facts) {
-        String bytes = facts.get("lag_bytes");
-        if (maxLagBytes != null && bytes != null && Long.parseLong(bytes) > maxLagBytes) {
+    private String lagProblem(Long bytes, Double seconds) {
+        if (maxLagBytes != null && bytes != null && bytes > maxLagBytes) {
             return "replay lag " + bytes + " bytes over max-lag-bytes " + maxLagBytes;
         }
-        String seconds = facts.get("lag_seconds");
-        if (maxLag != null && seconds != null && Double.parseDouble(seconds) * 1000 > maxLag.toMillis()) {
-            return "replay lag " + seconds + " s over max-lag " + maxLag.toMillis() + " ms";
+        if (maxLag != null && seconds != null && Math.round(seconds * 1000) > maxLag.toMillis()) {
+            return "replay lag " + String.format(Locale.ROOT, "%.3f", seconds) + " s over max-lag " + maxLag.toMillis()
+                    + " ms";
         }
         return null;
     }
@@ -324,16 +285,15 @@ public final class PostgresProbe implements Probe {
      */
     private void watchLoop() {
         while (true) {
-            Runnable callback;
             synchronized (watchLock) {
-                while (!armed && !closed) {
+                while (!armed && !closed()) {
                     try {
                         watchLock.wait();
                     } catch (InterruptedException e) {
                         return;
                     }
                 }
-                if (closed) {
+                if (closed()) {
                     return;
                 }
                 armed = false;
@@ -348,16 +308,13 @@ public final class PostgresProbe implements Probe {
             watchConnection = c;
             try {
                 PGConnection pg = c.unwrap(PGConnection.class);
-                while (!closed) {
+                while (!closed()) {
                     pg.getNotifications(WATCH_POLL_MILLIS);
                 }
             } catch (SQLException e) {
-                if (!closed) {
+                if (!closed()) {
                     log.info("probe {}: connection to {} lost: {}", name, target, describe(e));
-                    synchronized (watchLock) {
-                        callback = changed;
-                    }
-                    probeLog.runWatchCallback(callback);
+                    changed();
                 }
             } finally {
                 watchConnection = null;
@@ -416,12 +373,6 @@ public final class PostgresProbe implements Probe {
         }
         String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         return e.getSQLState() == null ? message : message + " (SQLState " + e.getSQLState() + ')';
-    }
-
-    private static void putIfPresent(Map<String, String> facts, String key, String value) {
-        if (value != null) {
-            facts.put(key, value);
-        }
     }
 
     private static Properties connectionProperties(String user, String password, int timeoutSeconds,

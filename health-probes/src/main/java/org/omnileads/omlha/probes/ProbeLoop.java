@@ -4,7 +4,6 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -13,12 +12,6 @@ import java.util.concurrent.TimeUnit;
  * by {@link #close}, or from a group shared with other probes, left running.
  */
 final class ProbeLoop {
-
-    /** The first step of a check, run on the loop with the check's start time and the future it completes. */
-    interface CheckStart {
-        void begin(long startNanos, CompletableFuture<ProbeResult> result);
-    }
-
     private final EventLoopGroup group;
     private final boolean ownsGroup;
     private final EventLoop loop;
@@ -34,15 +27,19 @@ final class ProbeLoop {
         return loop;
     }
 
-    /** Starts a check on the loop; once the loop refuses work (the probe closed) the check is down, "probe closed". */
-    CompletableFuture<ProbeResult> check(CheckStart start) {
-        long startNanos = System.nanoTime();
-        CompletableFuture<ProbeResult> result = new CompletableFuture<>();
-        Probes.execute(loop, () -> start.begin(startNanos, result), startNanos, result);
-        return result;
+    /** Runs {@code task} on the loop; nothing once the loop has shut down. */
+    void run(Runnable task) {
+        try {
+            loop.execute(task);
+        } catch (RejectedExecutionException shutDown) {
+            // nothing left to do there
+        }
     }
 
-    /** Runs {@code closeOnLoop} on the loop, then shuts the group down if it is the probe's own. Idempotent. */
+    /**
+     * Runs {@code closeOnLoop} on the loop, then, if the group is the probe's own, shuts it down and waits (two
+     * seconds at most) for its thread to end.
+     */
     void close(Runnable closeOnLoop) {
         try {
             loop.execute(closeOnLoop);
@@ -50,7 +47,7 @@ final class ProbeLoop {
             return;
         }
         if (ownsGroup) {
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
         }
     }
 }

@@ -131,10 +131,6 @@ public final class ProbeScheduler implements AutoCloseable {
         }
     }
 
-    private static String millis(Duration duration) {
-        return duration.toMillis() + " ms";
-    }
-
     /** One probe and everything about it; all fields but {@code snapshot} are confined to the probe's thread. */
     private final class Slot {
         final String name;
@@ -205,7 +201,7 @@ public final class ProbeScheduler implements AutoCloseable {
          */
         private CompletableFuture<ProbeResult> bounded(long start) {
             CompletableFuture<ProbeResult> bounded = new CompletableFuture<>();
-            bounded.completeOnTimeout(ProbeResult.down(timeout.toNanos(), "timed out after " + millis(timeout)),
+            bounded.completeOnTimeout(ProbeResult.down(timeout.toNanos(), Check.timedOut(timeout)),
                     timeout.plus(TIMEOUT_GRACE).toNanos(), TimeUnit.NANOSECONDS);
             if (calling) {
                 bounded.complete(ProbeResult.down(0, "the previous check has not returned yet"));
@@ -268,11 +264,12 @@ public final class ProbeScheduler implements AutoCloseable {
             scheduleAt(timing.finished(result.up(), state.up()));
         }
 
+        /** The one log line of a transition (and of the first result): the probe, up or DOWN, and why. */
         private void announce(ProbeResult result) {
             if (state.up()) {
-                log.info("probe {} is up: {}", name, result.detail());
+                log.info("probe {}: up ({})", name, result.detail());
             } else {
-                log.warn("probe {} is down: {}", name, result.detail());
+                log.warn("probe {}: DOWN: {}", name, result.detail());
             }
             try {
                 listener.onProbeChange(name, state.up(), result);

@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
 import jnr.ffi.Pointer;
 import org.omnileads.omlha.linux.Linux;
 import org.omnileads.omlha.linux.Native;
@@ -30,16 +29,14 @@ import org.slf4j.LoggerFactory;
  * apart. Without pidfds (Linux before 5.3, or a sandbox that forbids the call) the probe reads {@code /proc} on
  * each check and is not event-driven.
  */
-public final class ProcessProbe implements Probe {
+public final class ProcessProbe extends AbstractProbe {
     private static final Logger log = LoggerFactory.getLogger(ProcessProbe.class);
     private static final int MAX_PIDFILE_BYTES = 128;
     private static final int POLL_MILLIS = 1000;
     private static final long CLOSE_WAIT_MILLIS = 2000;
 
-    private final String name;
     private final Path pidfile;
     private final Object lock = new Object();
-    private volatile Runnable watcher = () -> { };
 
     // guarded by lock
     private Target target;
@@ -47,7 +44,6 @@ public final class ProcessProbe implements Probe {
     private Thread watcherThread;
     private int wakeFd = -1;
     private boolean pidfdUnsupported;
-    private boolean closed;
 
     /** The process the probe follows: its pid, a pidfd (or -1 without pidfds), the pidfile's time while it ran. */
     private static final class Target {
@@ -65,57 +61,53 @@ public final class ProcessProbe implements Probe {
 
     /** {@code timeout} is accepted for symmetry with the other probes: a check reads a small local file. */
     public ProcessProbe(String name, Path pidfile, Duration timeout) {
-        this.name = Objects.requireNonNull(name, "name");
+        super(name, timeout);
         this.pidfile = Objects.requireNonNull(pidfile, "pidfile");
-        Probes.positiveTimeout(name, timeout);
     }
 
+    /** Reads the pidfile and asks whether its process runs, on the caller's thread: both are quick. */
     @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public CompletableFuture<ProbeResult> check() {
-        long start = System.nanoTime();
-        String problem;
+    void begin(Check check) {
         long pid;
         FileTime written;
         try {
             written = Files.getLastModifiedTime(pidfile);
             pid = parsePid(readHead());
-            problem = pid > 0 ? null : "bad pidfile " + pidfile + ": '" + readHead().strip() + "'";
+            if (pid <= 0) {
+                check.down("bad pidfile " + pidfile + ": '" + readHead().strip() + "'");
+                return;
+            }
         } catch (NoSuchFileException e) {
-            return done(ProbeResult.down(System.nanoTime() - start, "no pidfile " + pidfile));
+            check.down("no pidfile " + pidfile);
+            return;
         } catch (IOException e) {
-            return done(ProbeResult.down(System.nanoTime() - start, "cannot read " + pidfile + ": " + e.getMessage()));
-        }
-        if (problem != null) {
-            return done(ProbeResult.down(System.nanoTime() - start, problem));
+            check.down("cannot read " + pidfile + ": " + e.getMessage());
+            return;
         }
         synchronized (lock) {
-            if (closed) {
-                return done(ProbeResult.down(0, "probe closed"));
+            if (closed()) {
+                check.down(Check.CLOSED);
+                return;
             }
             follow(pid, written);
             boolean running = target != null && (target.pidfd >= 0 ? !ProcessProbePidfd.exited(target.pidfd) : runs(pid));
-            long took = System.nanoTime() - start;
             if (running) {
-                return done(ProbeResult.up(took, "process " + pid + describeCommand(pid) + " is running"));
+                check.up("process " + pid + describeCommand(pid) + " is running");
+                return;
             }
             String gone = "process " + pid + " from " + pidfile + " is gone";
             if (target != null && runs(pid)) {
                 gone += " (pid " + pid + " now belongs to another process)";
             }
-            return done(ProbeResult.down(took, gone));
+            check.down(gone);
         }
     }
 
     @Override
     public void watch(Runnable changed) {
-        watcher = Objects.requireNonNull(changed, "changed");
+        super.watch(changed);
         synchronized (lock) {
-            if (closed || watcherThread != null || pidfdUnsupported) {
+            if (closed() || watcherThread != null || pidfdUnsupported) {
                 return;
             }
             int fd = ProcessProbePidfd.eventfd();
@@ -131,13 +123,9 @@ public final class ProcessProbe implements Probe {
     }
 
     @Override
-    public void close() {
+    void release() {
         Thread thread;
         synchronized (lock) {
-            if (closed) {
-                return;
-            }
-            closed = true;
             if (target != null) {
                 retire(target);
                 target = null;
@@ -218,7 +206,7 @@ public final class ProcessProbe implements Probe {
             while (true) {
                 Target watched;
                 synchronized (lock) {
-                    if (closed) {
+                    if (closed()) {
                         return;
                     }
                     closeRetired();
@@ -249,7 +237,7 @@ public final class ProcessProbe implements Probe {
                 }
                 if (ready > 0 && count == 2 && fds.getShort(14) != 0 && exitedNow(watched)) {
                     log.debug("probe {}: process {} exited", name, watched.pid);
-                    watcher.run();
+                    changed();
                 }
             }
         } finally {
@@ -265,7 +253,7 @@ public final class ProcessProbe implements Probe {
     /** Marks {@code watched} told, if it is still the target; true when the scheduler must hear of it. */
     private boolean exitedNow(Target watched) {
         synchronized (lock) {
-            if (closed || target != watched || watched.notified) {
+            if (closed() || target != watched || watched.notified) {
                 return false;
             }
             watched.notified = true;
@@ -309,9 +297,5 @@ public final class ProcessProbe implements Probe {
         } catch (IOException e) {
             return "";
         }
-    }
-
-    private static CompletableFuture<ProbeResult> done(ProbeResult result) {
-        return CompletableFuture.completedFuture(result);
     }
 }

@@ -28,7 +28,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -44,9 +43,9 @@ import org.slf4j.LoggerFactory;
  * The {@code redis} probe: PING and ROLE over one kept Lettuce connection and, when a Sentinel master name is
  * configured, which node the Sentinels name as that master ({@code SENTINEL get-master-addr-by-name}).
  *
- * <p>Up means PING answered. Facts: {@code role} ({@code master}, {@code slave} or {@code sentinel}, as ROLE says;
- * a replica adds {@code master_addr} and {@code master_link}); with Sentinel, {@code sentinel_master} (host:port,
- * the answer most Sentinels gave) and {@code is_sentinel_master} (whether that is this node). This node is the named
+ * <p>Up means PING answered. Facts ({@link RedisFacts}): the role ({@code master}, {@code slave} or
+ * {@code sentinel}, as ROLE says; a replica adds its master's address and link state); with Sentinel, the master
+ * most Sentinels name (host:port) and whether that is this node. This node is the named
  * master when host and port are equal, or when the port is equal and this node is addressed by a loopback address
  * while Sentinel names an address of a local interface (the usual {@code redis://127.0.0.1:6379} against a Sentinel
  * that knows the LAN address). The Sentinel verdict is a fact for the VIP policy; unreachable Sentinels never make
@@ -57,19 +56,16 @@ import org.slf4j.LoggerFactory;
  * the connection fails ("connection refused") rather than a queued command. Event-driven: Lettuce tells the probe
  * when any of its connections closes, and the watch callback runs at once (on a Lettuce I/O thread).
  */
-public final class RedisProbe implements Probe {
+public final class RedisProbe extends AbstractProbe {
 
     static final String DEFAULT_URI = "redis://127.0.0.1:6379";
 
     private static final Logger log = LoggerFactory.getLogger(RedisProbe.class);
     private static final Pattern IP_LITERAL = Pattern.compile("[0-9.]+|.*:.*");
 
-    private final String name;
-    private final ProbeLog probeLog;
     private final RedisURI nodeUri;
     private final String sentinelMaster;
     private final List<RedisURI> sentinelUris;
-    private final Duration timeout;
     private final ClientResources resources;
     private final RedisClient client;
 
@@ -77,14 +73,10 @@ public final class RedisProbe implements Probe {
     private CompletableFuture<StatefulRedisConnection<String, String>> node;                  // guarded by lock
     private final Map<RedisURI, CompletableFuture<StatefulRedisSentinelConnection<String, String>>> sentinels =
             new LinkedHashMap<>();                                                               // guarded by lock
-    private volatile Runnable changed;
-    private volatile boolean closed;
     private volatile String lastFailure;
 
     public RedisProbe(String name, String uri, String sentinelMaster, List<String> sentinels, Duration timeout) {
-        this.name = Objects.requireNonNull(name, "name");
-        this.probeLog = new ProbeLog(log, name);
-        this.timeout = Probes.positiveTimeout(name, timeout);
+        super(name, timeout);
         List<String> sentinelList = sentinels == null ? List.of() : List.copyOf(sentinels);
         if (sentinelMaster != null && sentinelList.isEmpty()) {
             throw new IllegalArgumentException("probe " + name + ": sentinel-master \"" + sentinelMaster
@@ -120,40 +112,21 @@ public final class RedisProbe implements Probe {
     }
 
     @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public CompletableFuture<ProbeResult> check() {
-        if (closed) {
-            return Probes.closedProbe();
-        }
-        long start = System.nanoTime();
-        long millis = timeout.toMillis();
+    void begin(Check check) {
         CompletableFuture<NodeAnswer> nodeAnswer = askNode()
-                .orTimeout(millis, TimeUnit.MILLISECONDS)
+                .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
                 .handle((answer, failure) -> failure == null ? answer
                         : NodeAnswer.failed(describe(failure, nodeUri), isTimeout(failure)));
         CompletableFuture<SentinelAnswer> sentinelAnswer = sentinelMaster == null
                 ? CompletableFuture.completedFuture(null)
                 : askSentinels();
-        return nodeAnswer.thenCombine(sentinelAnswer, (n, s) -> result(start, n, s))
-                .whenComplete((r, e) -> probeLog.result(r));
+        nodeAnswer.thenAcceptBoth(sentinelAnswer, (n, s) -> answer(check, n, s));
     }
 
     @Override
-    public void watch(Runnable changed) {
-        this.changed = Objects.requireNonNull(changed, "changed");
-    }
-
-    @Override
-    public void close() {
+    void release() {
         synchronized (lock) {
-            if (closed) {
-                return;
-            }
-            closed = true;
+            // closed() is true: no connection opens after this; one opening now is kept before the shutdown closes it
         }
         client.shutdown(0, 2, TimeUnit.SECONDS);
         resources.shutdown(0, 2, TimeUnit.SECONDS);
@@ -164,9 +137,10 @@ public final class RedisProbe implements Probe {
         return "RedisProbe[" + name + " -> " + nodeUri.getHost() + ':' + nodeUri.getPort() + ']';
     }
 
-    private record NodeAnswer(String failure, boolean timedOut, String pong, Map<String, String> roleFacts) {
+    /** {@code facts}: what ROLE said, or nothing known when the node did not answer. */
+    private record NodeAnswer(String failure, boolean timedOut, String pong, RedisFacts facts) {
         static NodeAnswer failed(String why, boolean timedOut) {
-            return new NodeAnswer(why, timedOut, null, Map.of());
+            return new NodeAnswer(why, timedOut, null, new RedisFacts(null, null, null, null, false));
         }
     }
 
@@ -220,8 +194,8 @@ public final class RedisProbe implements Probe {
             Supplier<CompletableFuture<C>> kept, Consumer<CompletableFuture<C>> keep,
             Supplier<CompletableFuture<C>> connect) {
         synchronized (lock) {
-            if (closed) {
-                return CompletableFuture.failedFuture(new IllegalStateException("probe closed"));
+            if (closed()) {
+                return CompletableFuture.failedFuture(new IllegalStateException(Check.CLOSED));
             }
             CompletableFuture<C> current = kept.get();
             if (current != null) {
@@ -242,13 +216,18 @@ public final class RedisProbe implements Probe {
         }
     }
 
-    private ProbeResult result(long start, NodeAnswer node, SentinelAnswer sentinel) {
-        Map<String, String> facts = new LinkedHashMap<>(node.roleFacts());
+    private void answer(Check check, NodeAnswer node, SentinelAnswer sentinel) {
+        RedisFacts facts = node.facts();
         String sentinelDetail = "";
         if (sentinel != null) {
-            sentinelDetail = "; " + sentinelVerdict(sentinel, facts);
+            Verdict verdict = sentinelVerdict(sentinel);
+            sentinelDetail = "; " + verdict.text();
+            if (verdict.master() != null) {
+                facts = new RedisFacts(facts.role(), facts.masterAddr(), facts.masterLink(), verdict.master(),
+                        verdict.thisNode());
+            }
         }
-        long duration = System.nanoTime() - start;
+        ServiceFacts known = facts.role() == null && facts.sentinelMaster() == null ? null : facts;
         if (node.failure() != null) {
             String why = node.failure();
             if (!node.timedOut()) {
@@ -256,17 +235,25 @@ public final class RedisProbe implements Probe {
             } else if (lastFailure != null) {
                 why += " (last failure: " + lastFailure + ")";
             }
-            return new ProbeResult(false, duration, why + sentinelDetail, facts);
+            check.answer(false, why + sentinelDetail, known);
+            return;
         }
         lastFailure = null;
         String detail = node.pong() + " from " + nodeUri.getHost() + ':' + nodeUri.getPort() + ", role "
-                + facts.get("role") + sentinelDetail;
-        return new ProbeResult(true, duration, detail, facts);
+                + facts.role().text() + sentinelDetail;
+        check.answer(true, detail, known);
     }
 
-    private String sentinelVerdict(SentinelAnswer answer, Map<String, String> facts) {
+    /** What the Sentinels said, in words; the master most of them name ({@code null}: none) and whether it is us. */
+    private record Verdict(String text, String master, boolean thisNode) {
+        Verdict(String text) {
+            this(text, null, false);
+        }
+    }
+
+    private Verdict sentinelVerdict(SentinelAnswer answer) {
         if (answer.named().isEmpty()) {
-            return "no sentinel answered (0 of " + answer.asked() + ")";
+            return new Verdict("no sentinel answered (0 of " + answer.asked() + ")");
         }
         Map<String, Integer> votes = new LinkedHashMap<>();
         for (String named : answer.named()) {
@@ -276,16 +263,14 @@ public final class RedisProbe implements Probe {
                 .max(Map.Entry.comparingByValue()).orElseThrow().getKey();
         String agreement = votes.get(winner) + " of " + answer.asked() + " sentinels";
         if (winner.isEmpty()) {
-            return agreement + " know no master named " + sentinelMaster;
+            return new Verdict(agreement + " know no master named " + sentinelMaster);
         }
         int colon = winner.lastIndexOf(':');
         boolean self = sameNode(nodeUri.getHost(), nodeUri.getPort(),
                 winner.substring(0, colon), Integer.parseInt(winner.substring(colon + 1)));
-        facts.put("sentinel_master", winner);
-        facts.put("is_sentinel_master", Boolean.toString(self));
-        return agreement + " name " + winner + " as master " + sentinelMaster
+        return new Verdict(agreement + " name " + winner + " as master " + sentinelMaster
                 + (self ? " (this node)" : " (not this node)")
-                + (votes.size() > 1 ? ", sentinels disagree: " + votes : "");
+                + (votes.size() > 1 ? ", sentinels disagree: " + votes : ""), winner, self);
     }
 
     /**
@@ -329,35 +314,31 @@ public final class RedisProbe implements Probe {
         }
     }
 
-    /** ROLE's reply as facts: {@code role}, and for a replica {@code master_addr} and {@code master_link}. */
-    static Map<String, String> roleFacts(List<Object> role) {
-        Map<String, String> facts = new LinkedHashMap<>();
+    /** ROLE's reply as facts: the role, and for a replica its master's address and link state. */
+    static RedisFacts roleFacts(List<Object> role) {
         if (role == null || role.isEmpty()) {
-            facts.put("role", "unknown");
-            return facts;
+            return new RedisFacts(RedisFacts.Role.UNKNOWN, null, null, null, false);
         }
-        facts.put("role", String.valueOf(role.get(0)));
-        if ("slave".equals(facts.get("role")) && role.size() >= 4) {
-            facts.put("master_addr", role.get(1) + ":" + role.get(2));
-            facts.put("master_link", String.valueOf(role.get(3)));
+        RedisFacts.Role r = RedisFacts.Role.of(role.get(0));
+        if (r == RedisFacts.Role.SLAVE && role.size() >= 4) {
+            return new RedisFacts(r, role.get(1) + ":" + role.get(2), String.valueOf(role.get(3)), null, false);
         }
-        return facts;
+        return new RedisFacts(r, null, null, null, false);
     }
 
     private void connectionClosed() {
-        Runnable callback = changed;
-        if (closed || callback == null) {
+        if (closed()) {
             return;
         }
         log.debug("probe {}: a connection closed, asking for a re-check", name);
-        probeLog.runWatchCallback(callback);
+        changed();
     }
 
     /** Why a Redis operation on {@code server} failed, in one line. */
     String describe(Throwable failure, RedisURI server) {
         Throwable t = unwrap(failure);
         if (isTimeout(t)) {
-            return "timed out after " + timeout.toMillis() + " ms";
+            return Check.timedOut(timeout);
         }
         if (t instanceof RedisCommandExecutionException) {
             return "server said: " + t.getMessage();

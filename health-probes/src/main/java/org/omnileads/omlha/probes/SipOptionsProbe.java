@@ -22,10 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -44,23 +41,20 @@ import org.slf4j.LoggerFactory;
  *
  * <p>All state lives on one Netty event loop: the probe's own single-thread group, or one injected and shared.
  */
-public final class SipOptionsProbe implements Probe {
+public final class SipOptionsProbe extends AbstractProbe {
 
     static final long T1_MILLIS = 500;
     static final long T2_MILLIS = 4000;
 
     private static final Logger log = LoggerFactory.getLogger(SipOptionsProbe.class);
 
-    private final String name;
     private final HostPort target;
-    private final Duration timeout;
     private final ProbeLoop probeLoop;
     private final EventLoop loop;
 
     // Confined to the event loop.
     private ChannelFuture channelFuture;
     private final Map<String, Transaction> transactions = new HashMap<>();
-    private boolean closed;
 
     /** A probe with its own single-thread event loop, released by {@link #close()}. */
     public SipOptionsProbe(String name, String target, Duration timeout) {
@@ -69,25 +63,19 @@ public final class SipOptionsProbe implements Probe {
 
     /** A probe on a shared event loop group (not shut down by {@link #close()}); {@code null} means its own. */
     public SipOptionsProbe(String name, String target, Duration timeout, EventLoopGroup sharedGroup) {
-        this.name = Objects.requireNonNull(name, "name");
-        this.timeout = Probes.positiveTimeout(name, timeout);
+        super(name, timeout);
         this.target = HostPort.parse(name, target);
         this.probeLoop = new ProbeLoop("omlha-sip-" + name, sharedGroup);
         this.loop = probeLoop.loop();
     }
 
     @Override
-    public String name() {
-        return name;
+    void begin(Check check) {
+        execute(loop, check, () -> start(new Transaction(check)));
     }
 
     @Override
-    public CompletableFuture<ProbeResult> check() {
-        return probeLoop.check((start, result) -> begin(new Transaction(start, result)));
-    }
-
-    @Override
-    public void close() {
+    void release() {
         probeLoop.close(this::closeOnLoop);
     }
 
@@ -120,20 +108,14 @@ public final class SipOptionsProbe implements Probe {
                 + "\r\n";
     }
 
-    private void begin(Transaction tx) {
-        if (closed) {
-            tx.result.complete(ProbeResult.down(System.nanoTime() - tx.startNanos, "probe closed"));
-            return;
-        }
+    private void start(Transaction tx) {
         transactions.put(tx.branch, tx);
-        tx.deadline = loop.schedule(
-                () -> finish(tx, false, "no SIP response in " + timeout.toMillis() + " ms", Map.of()),
-                timeout.toNanos(), TimeUnit.NANOSECONDS);
+        tx.check.onTimeout(loop, () -> finish(tx, false, "no SIP response in " + timeout.toMillis() + " ms", null));
         channel().addListener(f -> {
             if (f.isSuccess()) {
                 send(tx, ((ChannelFuture) f).channel());
             } else {
-                finish(tx, false, describe(f.cause()), Map.of());
+                finish(tx, false, describe(f.cause()), null);
             }
         });
     }
@@ -168,7 +150,7 @@ public final class SipOptionsProbe implements Probe {
         tx.transmissions++;
         ch.writeAndFlush(Unpooled.wrappedBuffer(tx.request)).addListener(f -> {
             if (!f.isSuccess()) {
-                finish(tx, false, describe(f.cause()), Map.of());
+                finish(tx, false, describe(f.cause()), null);
             }
         });
         tx.retransmit = loop.schedule(() -> send(tx, ch), retransmitIntervalMillis(tx.transmissions),
@@ -185,44 +167,31 @@ public final class SipOptionsProbe implements Probe {
         if (!response.isFinal()) {
             return;
         }
-        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - tx.startNanos);
-        Map<String, String> facts = new LinkedHashMap<>();
-        facts.put("status", Integer.toString(response.status()));
-        if (!response.server().isEmpty()) {
-            facts.put("server", response.server());
-        }
         String reason = response.reason().isEmpty() ? "" : " " + response.reason();
-        finish(tx, true, "SIP " + response.status() + reason + " in " + millis + " ms", facts);
+        finish(tx, true, "SIP " + response.status() + reason + " in " + tx.check.elapsedMillis() + " ms",
+                new SipFacts(response.status(), response.server()));
     }
 
-    private void finish(Transaction tx, boolean up, String detail, Map<String, String> facts) {
+    private void finish(Transaction tx, boolean up, String detail, SipFacts facts) {
         if (tx.done) {
             return;
         }
         tx.done = true;
         transactions.remove(tx.branch);
-        if (tx.deadline != null) {
-            tx.deadline.cancel(false);
-        }
         if (tx.retransmit != null) {
             tx.retransmit.cancel(false);
         }
-        long duration = System.nanoTime() - tx.startNanos;
-        tx.result.complete(new ProbeResult(up, duration, detail, facts));
+        tx.check.answer(up, detail, facts);
     }
 
     private void failAll(String detail) {
         for (Transaction tx : new ArrayList<>(transactions.values())) {
-            finish(tx, false, detail, Map.of());
+            finish(tx, false, detail, null);
         }
     }
 
     private void closeOnLoop() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        failAll("probe closed");
+        failAll(Check.CLOSED);
         if (channelFuture != null) {
             channelFuture.channel().close();
         }
@@ -266,19 +235,16 @@ public final class SipOptionsProbe implements Probe {
 
     /** One OPTIONS client transaction; confined to the event loop. */
     private static final class Transaction {
-        final long startNanos;
-        final CompletableFuture<ProbeResult> result;
+        final Check check;
         final String branch = "z9hG4bK" + randomToken();
         String callId;
         byte[] request;
         int transmissions;
         boolean done;
-        ScheduledFuture<?> deadline;
         ScheduledFuture<?> retransmit;
 
-        Transaction(long startNanos, CompletableFuture<ProbeResult> result) {
-            this.startNanos = startNanos;
-            this.result = result;
+        Transaction(Check check) {
+            this.check = check;
         }
     }
 

@@ -6,9 +6,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
-import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -17,79 +15,50 @@ import java.net.UnknownHostException;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 
 /**
  * The {@code tcp} probe: up when a TCP connection to {@code host:port} is established within the timeout; the
  * connection is closed at once. Non-blocking (Netty, one I/O thread {@code probe-<name>-io}).
  */
-public final class TcpProbe implements Probe {
+public final class TcpProbe extends AbstractProbe {
     private static final ChannelHandler NOTHING = new Nothing();
-    private final String name;
     private final InetSocketAddress target;
-    private final Duration timeout;
-    private final NioEventLoopGroup group;
+    private final ProbeLoop probeLoop;
     private final Bootstrap bootstrap;
-    private volatile boolean closed;
 
     /** {@code target} is {@code host:port}, {@code [v6-address]:port} for IPv6. */
     public TcpProbe(String name, String target, Duration timeout) {
-        this.name = Objects.requireNonNull(name, "name");
+        super(name, timeout);
         this.target = HostPort.parse(name, target).unresolved();
-        this.timeout = Probes.positiveTimeout(name, timeout);
-        this.group = new NioEventLoopGroup(1, new DefaultThreadFactory("probe-" + name + "-io", true));
+        this.probeLoop = new ProbeLoop("probe-" + name + "-io", null);
         this.bootstrap = new Bootstrap()
-                .group(group)
+                .group(probeLoop.loop())
                 .channel(NioSocketChannel.class)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis(timeout))
                 .handler(NOTHING);
     }
 
     @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public CompletableFuture<ProbeResult> check() {
-        if (closed) {
-            return Probes.closedProbe();
-        }
-        long start = System.nanoTime();
-        CompletableFuture<ProbeResult> result = new CompletableFuture<>();
-        ChannelFuture connect;
-        try {
-            connect = bootstrap.connect(target);
-        } catch (RejectedExecutionException e) {
-            result.complete(ProbeResult.down(System.nanoTime() - start, "probe closed"));
-            return result;
-        }
+    void begin(Check check) {
+        ChannelFuture connect = bootstrap.connect(target);
         connect.addListener((ChannelFuture done) -> {
-            long took = System.nanoTime() - start;
             if (done.isSuccess()) {
                 done.channel().close();
-                result.complete(ProbeResult.up(took, "connected in " + TimeUnit.NANOSECONDS.toMillis(took) + " ms"));
+                check.up("connected in " + check.elapsedMillis() + " ms");
             } else {
-                result.complete(ProbeResult.down(took, describe(done.cause(), timeout)));
+                check.down(describe(done.cause(), timeout));
             }
         });
-        result.whenComplete((r, e) -> {
-            if (result.isCancelled()) {
-                connect.cancel(false);
-                connect.channel().close();
-            }
+        check.onCancel(() -> {
+            connect.cancel(false);
+            connect.channel().close();
         });
-        return result;
     }
 
     @Override
-    public void close() {
-        closed = true;
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
+    void release() {
+        probeLoop.close(() -> { });
     }
 
     @ChannelHandler.Sharable
@@ -109,7 +78,7 @@ public final class TcpProbe implements Probe {
         String message = cause.getMessage() == null ? "" : cause.getMessage();
         String lower = message.toLowerCase(Locale.ROOT);
         if (cause instanceof ConnectTimeoutException) {
-            return "timed out after " + timeout.toMillis() + " ms";
+            return Check.timedOut(timeout);
         }
         if (lower.contains("connection refused")) {
             return "connection refused";

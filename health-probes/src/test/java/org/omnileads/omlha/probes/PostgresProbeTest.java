@@ -2,6 +2,8 @@ package org.omnileads.omlha.probes;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -14,7 +16,6 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -74,12 +75,14 @@ class PostgresProbeTest {
             ProbeResult r = check(probe);
 
             assertTrue(r.up(), r::detail);
-            assertEquals("primary", r.facts().get("role"));
-            assertEquals("1", r.facts().get("timeline"));
-            assertTrue(r.facts().get("lsn").matches("[0-9A-F]+/[0-9A-F]+"), r.facts()::toString);
-            assertEquals("false", r.facts().get("streaming"));
-            assertFalse(r.facts().containsKey("lag_bytes"), r.facts()::toString);
-            assertFalse(r.facts().containsKey("lag_ok"), "no bound configured");
+            PostgresFacts facts = facts(r);
+            assertEquals(PostgresFacts.Role.PRIMARY, facts.role());
+            assertEquals(1, facts.timeline());
+            assertTrue(facts.lsn().matches("[0-9A-F]+/[0-9A-F]+"), facts::toString);
+            assertFalse(facts.streaming());
+            assertNull(facts.lagBytes(), facts::toString);
+            assertNull(facts.receiveLsn(), facts::toString);
+            assertTrue(facts.lagOk(), "no bound configured");
             assertTrue(r.detail().startsWith("primary on timeline 1 at "), r::detail);
         }
     }
@@ -88,15 +91,16 @@ class PostgresProbeTest {
     @Order(2)
     void standbyReportsStandbyStreamingWithLagFacts() throws Exception {
         try (PostgresProbe probe = probe(standby, PASSWORD, 16L * 1024 * 1024, Duration.ofMinutes(1))) {
-            ProbeResult r = checkUntil(probe, x -> "true".equals(x.facts().get("streaming")));
+            ProbeResult r = checkUntil(probe, x -> x.facts(PostgresFacts.class).map(PostgresFacts::streaming).orElse(false));
 
             assertTrue(r.up(), r::detail);
-            assertEquals("standby", r.facts().get("role"));
-            assertEquals("1", r.facts().get("timeline"));
-            assertTrue(Long.parseLong(r.facts().get("lag_bytes")) >= 0, r.facts()::toString);
-            assertTrue(r.facts().containsKey("lag_seconds"), r.facts()::toString);
-            assertTrue(r.facts().get("receive_lsn").matches("[0-9A-F]+/[0-9A-F]+"), r.facts()::toString);
-            assertEquals("true", r.facts().get("lag_ok"));
+            PostgresFacts facts = facts(r);
+            assertEquals(PostgresFacts.Role.STANDBY, facts.role());
+            assertEquals(1, facts.timeline());
+            assertTrue(facts.lagBytes() >= 0, facts::toString);
+            assertNotNull(facts.lagSeconds(), facts::toString);
+            assertTrue(facts.receiveLsn().matches("[0-9A-F]+/[0-9A-F]+"), facts::toString);
+            assertTrue(facts.lagOk());
         }
     }
 
@@ -107,10 +111,11 @@ class PostgresProbeTest {
         try (PostgresProbe probe = probe(standby, PASSWORD, 0L, null)) {
             asSuperuser(primary, "CREATE TABLE lag_maker AS SELECT generate_series(1, 10000) AS n");
 
-            ProbeResult r = checkUntil(probe, x -> Long.parseLong(x.facts().getOrDefault("lag_bytes", "0")) > 0);
+            ProbeResult r = checkUntil(probe, x -> x.facts(PostgresFacts.class)
+                    .map(f -> f.lagBytes() != null && f.lagBytes() > 0).orElse(false));
 
             assertTrue(r.up(), "lag is a fact, not a failure: " + r.detail());
-            assertEquals("false", r.facts().get("lag_ok"));
+            assertFalse(facts(r).lagOk());
             assertTrue(r.detail().contains("over max-lag-bytes 0"), r::detail);
         } finally {
             asSuperuser(standby, "SELECT pg_wal_replay_resume()");
@@ -167,15 +172,19 @@ class PostgresProbeTest {
     @Order(7)
     void promotedStandbyIsPrimaryOnTimelineTwo() throws Exception {
         try (PostgresProbe probe = probe(standby, PASSWORD, null, null)) {
-            assertEquals("standby", check(probe).facts().get("role"));
+            assertEquals(PostgresFacts.Role.STANDBY, facts(check(probe)).role());
 
             standby.promote();
 
             ProbeResult r = check(probe);
             assertTrue(r.up(), r::detail);
-            assertEquals(Map.of("role", "primary", "timeline", "2"),
-                    Map.of("role", r.facts().get("role"), "timeline", r.facts().get("timeline")));
+            assertEquals(PostgresFacts.Role.PRIMARY, facts(r).role());
+            assertEquals(2, facts(r).timeline());
         }
+    }
+
+    private static PostgresFacts facts(ProbeResult r) {
+        return r.facts(PostgresFacts.class).orElseThrow(() -> new AssertionError("no PostgreSQL facts: " + r));
     }
 
     @Test

@@ -2,6 +2,7 @@ package org.omnileads.omlha.probes;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -15,7 +16,6 @@ import java.net.Socket;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -55,9 +55,10 @@ class RedisProbeTest {
             ProbeResult r = check(probe);
 
             assertTrue(r.up(), r::detail);
-            assertEquals("master", r.facts().get("role"));
-            assertEquals("127.0.0.1:" + servers.masterPort, r.facts().get("sentinel_master"));
-            assertEquals("true", r.facts().get("is_sentinel_master"));
+            RedisFacts facts = facts(r);
+            assertEquals(RedisFacts.Role.MASTER, facts.role());
+            assertEquals("127.0.0.1:" + servers.masterPort, facts.sentinelMaster());
+            assertTrue(facts.sentinelMasterIsThisNode());
             assertTrue(r.detail().startsWith("PONG from 127.0.0.1:" + servers.masterPort + ", role master; "
                     + "1 of 1 sentinels name 127.0.0.1:" + servers.masterPort), r::detail);
         }
@@ -70,10 +71,11 @@ class RedisProbeTest {
             ProbeResult r = check(probe);
 
             assertTrue(r.up(), r::detail);
-            assertEquals("slave", r.facts().get("role"));
-            assertEquals("127.0.0.1:" + servers.masterPort, r.facts().get("master_addr"));
-            assertEquals("127.0.0.1:" + servers.masterPort, r.facts().get("sentinel_master"));
-            assertEquals("false", r.facts().get("is_sentinel_master"));
+            RedisFacts facts = facts(r);
+            assertEquals(RedisFacts.Role.SLAVE, facts.role());
+            assertEquals("127.0.0.1:" + servers.masterPort, facts.masterAddr());
+            assertEquals("127.0.0.1:" + servers.masterPort, facts.sentinelMaster());
+            assertFalse(facts.sentinelMasterIsThisNode());
         }
     }
 
@@ -85,7 +87,7 @@ class RedisProbeTest {
             ProbeResult r = check(probe);
 
             assertTrue(r.up(), r::detail);
-            assertFalse(r.facts().containsKey("is_sentinel_master"), r.facts()::toString);
+            assertNull(facts(r).sentinelMaster(), r::toString);
             assertTrue(r.detail().endsWith("no sentinel answered (0 of 1)"), r::detail);
         }
     }
@@ -97,8 +99,8 @@ class RedisProbeTest {
             ProbeResult r = check(probe);
 
             assertTrue(r.up(), r::detail);
-            assertEquals("sentinel", r.facts().get("role"));
-            assertFalse(r.facts().containsKey("sentinel_master"));
+            assertEquals(RedisFacts.Role.SENTINEL, facts(r).role());
+            assertNull(facts(r).sentinelMaster());
         }
     }
 
@@ -133,7 +135,8 @@ class RedisProbeTest {
             ProbeResult r = check(probe);
             assertFalse(r.up());
             assertTrue(r.detail().startsWith("connection refused by 127.0.0.1:" + servers.masterPort), r::detail);
-            assertEquals("true", r.facts().get("is_sentinel_master"), "Sentinel still names it: no failover yet");
+            assertNull(facts(r).role(), "the node did not answer");
+            assertTrue(facts(r).sentinelMasterIsThisNode(), "Sentinel still names it: no failover yet");
         }
     }
 
@@ -161,9 +164,11 @@ class RedisProbeTest {
 
     @Test
     void roleFactsOfAReplica() {
-        assertEquals(Map.of("role", "slave", "master_addr", "10.0.0.1:6379", "master_link", "connected"),
+        assertEquals(new RedisFacts(RedisFacts.Role.SLAVE, "10.0.0.1:6379", "connected", null, false),
                 RedisProbe.roleFacts(List.of("slave", "10.0.0.1", 6379L, "connected", 1234L)));
-        assertEquals(Map.of("role", "master"), RedisProbe.roleFacts(List.of("master", 0L, List.of())));
+        assertEquals(new RedisFacts(RedisFacts.Role.MASTER, null, null, null, false),
+                RedisProbe.roleFacts(List.of("master", 0L, List.of())));
+        assertEquals(RedisFacts.Role.UNKNOWN, RedisProbe.roleFacts(List.of()).role());
     }
 
     @Test
@@ -178,6 +183,10 @@ class RedisProbeTest {
 
     private static RedisProbe probe(String uri, List<String> sentinels) {
         return new RedisProbe("redis", uri, RedisServers.MASTER_NAME, sentinels, TIMEOUT);
+    }
+
+    private static RedisFacts facts(ProbeResult r) {
+        return r.facts(RedisFacts.class).orElseThrow(() -> new AssertionError("no Redis facts: " + r));
     }
 
     private static ProbeResult check(Probe probe) throws Exception {

@@ -37,8 +37,9 @@ class SipOptionsProbeTest {
             ProbeResult result = check(probe);
             assertTrue(result.up(), result.detail() + "\n" + kamailio.logText());
             assertTrue(result.detail().matches("SIP 200 OK in \\d+ ms"), result.detail());
-            assertEquals("200", result.facts().get("status"));
-            assertTrue(result.facts().get("server").startsWith("kamailio"), result.facts().toString());
+            SipFacts facts = result.facts(SipFacts.class).orElseThrow();
+            assertEquals(200, facts.status());
+            assertTrue(facts.server().startsWith("kamailio"), facts.toString());
             assertTrue(check(probe).up(), "a second check on the same socket");
         }
     }
@@ -91,7 +92,7 @@ class SipOptionsProbeTest {
             ProbeResult result = check(probe);
             assertTrue(result.up(), result.detail());
             assertTrue(result.detail().matches("SIP 404 Not Found in \\d+ ms"), result.detail());
-            assertEquals("Asterisk PBX 20.5.0", result.facts().get("server"));
+            assertEquals(new SipFacts(404, "Asterisk PBX 20.5.0"), result.facts());
 
             String first = peer.received().poll(1, TimeUnit.SECONDS);
             String retransmission = peer.received().poll(1, TimeUnit.SECONDS);

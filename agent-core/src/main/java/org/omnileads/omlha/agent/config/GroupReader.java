@@ -279,8 +279,8 @@ final class GroupReader {
         f.requireKey("role");
         Optional<String> probe = f.text("probe").filter(name -> probeExists(f, name, probes));
         probe.flatMap(name -> probes.stream().filter(p -> p.name().equals(name)).findFirst())
-                .filter(p -> ProbeConfig.TYPES.contains(p.type()) && !p.type().equals("postgresql"))
-                .ifPresent(p -> f.problem("probe", "probe " + p.name() + " has type " + p.type()
+                .filter(p -> p.spec() != null && !(p.spec() instanceof ProbeSpec.Postgres))
+                .ifPresent(p -> f.problem("probe", "probe " + p.name() + " has type " + p.spec().typeName()
                         + "; follow needs a postgresql probe"));
         Optional<Follow.Role> role = f.string("role").flatMap(text -> {
             switch (text) {

@@ -2,14 +2,18 @@ package org.omnileads.omlha.agent.config;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiFunction;
 
-/** Reads {@code omlha.probes}: the timing keys every probe has, then its type's settings against an allow-list. */
+/**
+ * Reads {@code omlha.probes}: the timing keys every probe has, then its type's keys against an allow-list, into the
+ * type's {@link ProbeSpec}.
+ */
 final class ProbeReader {
     static final List<String> COMMON_KEYS = List.of("type", "interval", "timeout", "rise", "fall");
 
@@ -17,37 +21,16 @@ final class ProbeReader {
     private static final Duration MAX_INTERVAL = Duration.ofHours(1);
     private static final Duration MAX_TIMEOUT = Duration.ofSeconds(1);
 
-    private enum Kind { STRING, HOST_PORT, HTTP_URL, POSTGRES_URL, REDIS_URI, HTTP_STATUS, BOOLEAN, ARGV, DURATION, BYTES,
-        ABSOLUTE_PATH, HOST_PORT_LIST, POSTGRES_URL_LIST }
-
-    private record Setting(String key, Kind kind, boolean required, Object defaultValue) {
-    }
-
-    private static Setting required(String key, Kind kind) {
-        return new Setting(key, kind, true, null);
-    }
-
-    private static Setting optional(String key, Kind kind) {
-        return new Setting(key, kind, false, null);
-    }
-
-    private static Setting optional(String key, Kind kind, Object defaultValue) {
-        return new Setting(key, kind, false, defaultValue);
-    }
-
-    private static final Map<String, List<Setting>> SETTINGS = Map.of(
-            "tcp", List.of(required("target", Kind.HOST_PORT)),
-            "http", List.of(required("url", Kind.HTTP_URL), optional("expect-status", Kind.HTTP_STATUS, 200),
-                    optional("tls-verify", Kind.BOOLEAN, true)),
-            "exec", List.of(required("command", Kind.ARGV)),
-            "postgresql", List.of(required("url", Kind.POSTGRES_URL), optional("user", Kind.STRING),
-                    optional("password", Kind.STRING), optional("max-lag", Kind.DURATION),
-                    optional("max-lag-bytes", Kind.BYTES), optional("peers", Kind.POSTGRES_URL_LIST)),
-            "redis", List.of(optional("uri", Kind.REDIS_URI), optional("sentinel-master", Kind.STRING),
-                    optional("sentinels", Kind.HOST_PORT_LIST)),
-            "sip-options", List.of(required("target", Kind.HOST_PORT)),
-            "ami", List.of(required("target", Kind.HOST_PORT), required("user", Kind.STRING), required("secret", Kind.STRING)),
-            "process", List.of(required("pidfile", Kind.ABSOLUTE_PATH)));
+    /** The keys of each type, in the order they are read and error messages list them. */
+    private static final Map<String, List<String>> KEYS = Map.of(
+            "tcp", List.of("target"),
+            "http", List.of("url", "expect-status", "tls-verify"),
+            "exec", List.of("command"),
+            "postgresql", List.of("url", "user", "password", "max-lag", "max-lag-bytes", "peers"),
+            "redis", List.of("uri", "sentinel-master", "sentinels"),
+            "sip-options", List.of("target"),
+            "ami", List.of("target", "user", "secret"),
+            "process", List.of("pidfile"));
 
     private ProbeReader() {
     }
@@ -65,17 +48,15 @@ final class ProbeReader {
         AgentConfigReader.checkName(probe);
         probe.requireKey("type");
         String type = probe.string("type").orElse("");
-        List<Setting> settings = SETTINGS.get(type);
-        if (settings == null) {
+        List<String> keys = KEYS.get(type);
+        if (keys == null) {
             if (probe.has("type") && !type.isEmpty()) {
                 probe.problem("type", "unknown probe type " + Values.quote(type) + " (expected one of: "
-                        + String.join(", ", ProbeConfig.TYPES) + ")");
+                        + String.join(", ", ProbeSpec.TYPES) + ")");
             }
-            settings = List.of();
-        }
-        List<String> allowed = new ArrayList<>(COMMON_KEYS);
-        settings.forEach(s -> allowed.add(s.key()));
-        if (SETTINGS.containsKey(type)) {
+        } else {
+            List<String> allowed = new ArrayList<>(COMMON_KEYS);
+            allowed.addAll(keys);
             probe.allowOnly(allowed);
         }
 
@@ -90,50 +71,91 @@ final class ProbeReader {
         }
         int rise = probe.integer("rise", 1, 100).orElse(1);
         int fall = probe.integer("fall", 1, 100).orElse(1);
-
-        Map<String, Object> values = new LinkedHashMap<>();
-        for (Setting setting : settings) {
-            if (setting.required()) {
-                probe.requireKey(setting.key());
-            }
-            Optional<?> value = read(probe, setting);
-            if (value.isPresent()) {
-                values.put(setting.key(), value.get());
-            } else if (setting.defaultValue() != null && !probe.has(setting.key())) {
-                values.put(setting.key(), setting.defaultValue());
-            }
-        }
-        if (type.equals("redis")) {
-            checkRedis(probe);
-        }
-        return new ProbeConfig(probe.name(), type, interval, timeout, rise, fall, values);
+        ProbeSpec spec = keys == null ? null : spec(probe, type);
+        return new ProbeConfig(probe.name(), interval, timeout, rise, fall, spec);
     }
 
-    private static Optional<?> read(ConfigNode probe, Setting setting) {
-        String key = setting.key();
-        return switch (setting.kind()) {
-            case STRING -> probe.text(key);
-            case HOST_PORT -> probe.string(key).filter(v -> check(probe, key, () -> Addresses.checkHostPort(v)));
-            case HTTP_URL -> probe.string(key).filter(v -> check(probe, key, () -> checkHttpUrl(v)));
-            case POSTGRES_URL -> probe.string(key).filter(v -> check(probe, key, () -> checkPrefix(v,
-                    "a JDBC URL like jdbc:postgresql://127.0.0.1:5432/postgres", "jdbc:postgresql://")));
-            case REDIS_URI -> probe.string(key).filter(v -> check(probe, key, () -> checkPrefix(v,
-                    "a Redis URI like redis://127.0.0.1:6379", "redis://", "rediss://", "redis-sentinel://",
-                    "redis-socket://")));
-            case HTTP_STATUS -> probe.integer(key, 100, 599);
-            case BOOLEAN -> probe.bool(key);
-            case DURATION -> probe.duration(key, Duration.ZERO, Duration.ofDays(1));
-            case BYTES -> probe.bytes(key).filter(v -> {
-                if (v < 0) {
-                    probe.problem(key, "must be 0 or more, got " + v);
-                }
-                return v >= 0;
-            });
-            case ABSOLUTE_PATH -> probe.string(key).filter(v -> check(probe, key, () -> checkAbsolutePath(v)));
-            case ARGV -> argv(probe, key);
-            case HOST_PORT_LIST -> hostPorts(probe, key);
-            case POSTGRES_URL_LIST -> postgresUrls(probe, key);
-        };
+    /** The keys of a known {@code type}, each read (and reported) in the order of {@link #KEYS}. */
+    private static ProbeSpec spec(ConfigNode p, String type) {
+        switch (type) {
+            case "tcp":
+                return new ProbeSpec.Tcp(required(p, "target", ProbeReader::hostPort).orElse(""));
+            case "http": {
+                URI url = required(p, "url", ProbeReader::httpUrl).map(URI::create).orElse(URI.create(""));
+                int expectStatus = p.integer("expect-status", 100, 599).orElse(ProbeSpec.Http.DEFAULT_EXPECT_STATUS);
+                boolean tlsVerify = p.bool("tls-verify").orElse(true);
+                return new ProbeSpec.Http(url, expectStatus, tlsVerify);
+            }
+            case "exec":
+                return new ProbeSpec.Exec(required(p, "command", ProbeReader::argv).orElse(List.of()));
+            case "postgresql": {
+                String url = required(p, "url", ProbeReader::postgresUrl).orElse("");
+                Optional<String> user = p.text("user");
+                Optional<String> password = p.text("password");
+                Optional<Duration> maxLag = p.duration("max-lag", Duration.ZERO, Duration.ofDays(1));
+                Optional<Long> maxLagBytes = bytes(p, "max-lag-bytes");
+                List<ProbeSpec.PeerDatabase> peers = postgresUrls(p, "peers").orElse(List.of()).stream()
+                        .map(ProbeSpec.PeerDatabase::of).toList();
+                return new ProbeSpec.Postgres(url, user, password, maxLag, maxLagBytes, peers);
+            }
+            case "redis": {
+                Optional<String> uri = redisUri(p, "uri");
+                Optional<String> sentinelMaster = p.text("sentinel-master");
+                List<String> sentinels = hostPorts(p, "sentinels").orElse(List.of());
+                checkRedis(p);
+                return new ProbeSpec.Redis(uri, sentinelMaster, sentinels);
+            }
+            case "sip-options":
+                return new ProbeSpec.SipOptions(required(p, "target", ProbeReader::hostPort).orElse(""));
+            case "ami": {
+                String target = required(p, "target", ProbeReader::hostPort).orElse("");
+                String user = required(p, "user", ConfigNode::text).orElse("");
+                String secret = required(p, "secret", ConfigNode::text).orElse("");
+                return new ProbeSpec.Ami(target, user, secret);
+            }
+            case "process":
+                return new ProbeSpec.Process(Path.of(required(p, "pidfile", ProbeReader::absolutePath).orElse("")));
+            default:
+                throw new IllegalArgumentException("no keys for probe type " + type);
+        }
+    }
+
+    /** Reports {@code key} as required when it is missing, then reads it. */
+    private static <T> Optional<T> required(ConfigNode probe, String key, BiFunction<ConfigNode, String, Optional<T>> read) {
+        probe.requireKey(key);
+        return read.apply(probe, key);
+    }
+
+    private static Optional<String> hostPort(ConfigNode probe, String key) {
+        return probe.string(key).filter(v -> check(probe, key, () -> Addresses.checkHostPort(v)));
+    }
+
+    private static Optional<String> httpUrl(ConfigNode probe, String key) {
+        return probe.string(key).filter(v -> check(probe, key, () -> checkHttpUrl(v)));
+    }
+
+    private static Optional<String> postgresUrl(ConfigNode probe, String key) {
+        return probe.string(key).filter(v -> check(probe, key, () -> checkPrefix(v,
+                "a JDBC URL like jdbc:postgresql://127.0.0.1:5432/postgres", "jdbc:postgresql://")));
+    }
+
+    private static Optional<String> redisUri(ConfigNode probe, String key) {
+        return probe.string(key).filter(v -> check(probe, key, () -> checkPrefix(v,
+                "a Redis URI like redis://127.0.0.1:6379", "redis://", "rediss://", "redis-sentinel://",
+                "redis-socket://")));
+    }
+
+    private static Optional<String> absolutePath(ConfigNode probe, String key) {
+        return probe.string(key).filter(v -> check(probe, key, () -> checkAbsolutePath(v)));
+    }
+
+    private static Optional<Long> bytes(ConfigNode probe, String key) {
+        return probe.bytes(key).filter(v -> {
+            if (v < 0) {
+                probe.problem(key, "must be 0 or more, got " + v);
+            }
+            return v >= 0;
+        });
     }
 
     private static Optional<List<String>> argv(ConfigNode probe, String key) {

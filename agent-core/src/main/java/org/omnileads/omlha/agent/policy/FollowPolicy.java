@@ -2,7 +2,9 @@ package org.omnileads.omlha.agent.policy;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.omnileads.omlha.agent.config.Follow;
+import org.omnileads.omlha.probes.PostgresFacts;
 import org.omnileads.omlha.probes.ProbeResult;
 
 /**
@@ -27,21 +29,20 @@ public final class FollowPolicy {
             return result != null && result.up();
         }
 
+        private Optional<PostgresFacts> facts() {
+            return result == null ? Optional.empty() : result.facts(PostgresFacts.class);
+        }
+
         String role() {
-            return result == null ? null : result.facts().get("role");
+            return facts().map(f -> f.role().text()).orElse(null);
         }
 
         long timeline() {
-            String value = result == null ? null : result.facts().get("timeline");
-            try {
-                return value == null ? -1 : Long.parseLong(value);
-            } catch (NumberFormatException e) {
-                return -1;
-            }
+            return facts().map(PostgresFacts::timeline).orElse(-1L);
         }
 
         boolean lagOk() {
-            return result == null || !"false".equals(result.facts().get("lag_ok"));
+            return facts().map(PostgresFacts::lagOk).orElse(true);
         }
     }
 
@@ -83,8 +84,8 @@ public final class FollowPolicy {
         return null;
     }
 
-    /** The databases a follow group looks at, from the latest results by probe name. */
-    public static Database database(String probe, Map<String, ProbeResult> results) {
-        return new Database(probe, results.get(probe));
+    /** A database a follow group looks at (its own or a peer), from the latest results by database. */
+    public static Database database(DatabaseId database, Map<DatabaseId, ProbeResult> results) {
+        return new Database(database.displayName(), results.get(database));
     }
 }

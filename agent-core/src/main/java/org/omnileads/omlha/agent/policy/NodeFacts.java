@@ -15,11 +15,11 @@ public final class NodeFacts {
     private final Map<Integer, Boolean> linkUp = new HashMap<>();
     /** The tracked probes' states as last reported; a probe not in the map has no result yet. */
     private final Map<String, Boolean> probeUp = new HashMap<>();
-    /** The last result of every PostgreSQL probe (and peer probe), by probe name. */
-    private final Map<String, ProbeResult> databases = new HashMap<>();
+    /** The last result of every PostgreSQL probe, for our database and each peer's. */
+    private final Map<DatabaseId, ProbeResult> databases = new HashMap<>();
     private Set<String> activeProbes = Set.of();
-    /** For each followed PostgreSQL probe, the names of the probes of its peers' databases. */
-    private Map<String, List<String>> peerProbes = Map.of();
+    /** For each PostgreSQL probe, its peers' databases. */
+    private Map<String, List<DatabaseId>> peerProbes = Map.of();
 
     /** A link's state; true for an interface never reported (the kernel is asked before a group starts). */
     public boolean linkUp(int ifIndex) {
@@ -44,11 +44,11 @@ public final class NodeFacts {
         probeUp.put(probe, up);
     }
 
-    public void setDatabaseResult(String probe, ProbeResult result) {
-        databases.put(probe, result);
+    public void setDatabaseResult(DatabaseId database, ProbeResult result) {
+        databases.put(database, result);
     }
 
-    public Map<String, ProbeResult> databases() {
+    public Map<DatabaseId, ProbeResult> databases() {
         return databases;
     }
 
@@ -56,7 +56,7 @@ public final class NodeFacts {
         return activeProbes.contains(probe);
     }
 
-    public List<String> peersOf(String probe) {
+    public List<DatabaseId> peersOf(String probe) {
         return peerProbes.getOrDefault(probe, List.of());
     }
 
@@ -65,14 +65,9 @@ public final class NodeFacts {
      *
      * @param forget names of probes whose results no longer hold (their peers' results go with them)
      */
-    public void setProbes(Set<String> active, Map<String, List<String>> peers, Set<String> forget) {
-        for (String probe : forget) {
-            probeUp.remove(probe);
-            databases.remove(probe);
-            for (String peer : peerProbes.getOrDefault(probe, List.of())) {
-                databases.remove(peer);
-            }
-        }
+    public void setProbes(Set<String> active, Map<String, List<DatabaseId>> peers, Set<String> forget) {
+        probeUp.keySet().removeIf(forget::contains);
+        databases.keySet().removeIf(database -> forget.contains(database.probe()));
         activeProbes = Set.copyOf(active);
         peerProbes = Map.copyOf(peers);
     }

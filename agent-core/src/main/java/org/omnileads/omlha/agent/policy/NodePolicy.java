@@ -4,9 +4,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.omnileads.omlha.agent.config.Follow;
 import org.omnileads.omlha.agent.config.Track;
 import org.omnileads.omlha.agent.status.GroupStatus;
+import org.omnileads.omlha.probes.PostgresFacts;
 
 /**
  * The one place where this node decides how each of its groups takes part in the election. Pure: from the groups'
@@ -41,8 +43,8 @@ public final class NodePolicy {
         if (group.follow().isPresent()) {
             Follow follow = group.follow().get();
             List<FollowPolicy.Database> peers = facts.peersOf(follow.probe()).stream()
-                    .map(name -> FollowPolicy.database(name, facts.databases())).toList();
-            FollowPolicy.Database self = FollowPolicy.database(follow.probe(), facts.databases());
+                    .map(id -> FollowPolicy.database(id, facts.databases())).toList();
+            FollowPolicy.Database self = FollowPolicy.database(DatabaseId.local(follow.probe()), facts.databases());
             FollowPolicy.Outcome outcome = FollowPolicy.evaluate(follow.role(), base, self, peers);
             database = databaseStatus(follow, self, outcome);
             base = outcome.priority();
@@ -88,9 +90,10 @@ public final class NodePolicy {
     }
 
     private static GroupStatus.DatabaseStatus databaseStatus(Follow follow, FollowPolicy.Database self, FollowPolicy.Outcome outcome) {
-        Map<String, String> facts = self.result() == null ? Map.of() : self.result().facts();
+        Optional<PostgresFacts> facts = self.result() == null ? Optional.empty() : self.result().facts(PostgresFacts.class);
         return new GroupStatus.DatabaseStatus(follow.probe(), follow.role().name().toLowerCase(Locale.ROOT),
-                facts.get("role"), facts.get("timeline"), facts.get("lag_bytes"), outcome.stalePrimary(),
+                facts.map(f -> f.role().text()).orElse(null), facts.map(f -> Long.toString(f.timeline())).orElse(null),
+                facts.map(f -> f.lagBytes() == null ? null : String.valueOf(f.lagBytes())).orElse(null), outcome.stalePrimary(),
                 outcome.faultReason() != null ? outcome.faultReason() : self.result().detail());
     }
 }

@@ -3,9 +3,11 @@ package org.omnileads.omlha.agent.config;
 import org.omnileads.omlha.vip.VipAddress;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -51,12 +53,11 @@ class ExampleConfigsTest {
 
         assertEquals(List.of("asterisk", "web", "pg"), config.probes().stream().map(ProbeConfig::name).toList());
         ProbeConfig sip = config.probes().get(0);
-        assertEquals(new ProbeConfig("asterisk", "sip-options", Duration.ofSeconds(1), Duration.ofMillis(500), 2, 2,
-                Map.of("target", "127.0.0.1:5060")), sip);
-        assertEquals(Map.of("url", "http://127.0.0.1:8080/", "expect-status", 200, "tls-verify", true),
-                config.probes().get(1).settings());
-        assertEquals(Map.of("url", "jdbc:postgresql://127.0.0.1:5432/postgres", "user", "omlha"),
-                config.probe("pg").orElseThrow().settings());
+        assertEquals(new ProbeConfig("asterisk", Duration.ofSeconds(1), Duration.ofMillis(500), 2, 2,
+                new ProbeSpec.SipOptions("127.0.0.1:5060")), sip);
+        assertEquals(new ProbeSpec.Http(URI.create("http://127.0.0.1:8080/"), 200, true), config.probes().get(1).spec());
+        assertEquals(new ProbeSpec.Postgres("jdbc:postgresql://127.0.0.1:5432/postgres", Optional.of("omlha"), Optional.empty(),
+                Optional.empty(), Optional.empty(), List.of()), config.probe("pg").orElseThrow().spec());
 
         assertEquals(new NotifyConfig(
                 Optional.of(new EmailNotify(List.of("notifications@domain.com"), "omlha@example.com", "127.0.0.1:25")),
@@ -68,7 +69,7 @@ class ExampleConfigsTest {
         AgentConfig config = ConfigLoader.load(TestConfigs.resource("contract-example.conf"),
                 Map.of("OMLHA_PG_PASSWORD", "s3cret"));
 
-        assertEquals(Optional.of("s3cret"), config.probe("pg").orElseThrow().setting("password", String.class));
+        assertEquals(Optional.of("s3cret"), postgres(config.probe("pg").orElseThrow()).password());
     }
 
     @Test
@@ -82,9 +83,9 @@ class ExampleConfigsTest {
         assertEquals(List.of(new Track("sip", -60), new Track("ami", -60), new Track("asterisk-process", 0)),
                 asterisk.track());
         assertEquals(List.of("sip", "ami", "asterisk-process"), config.probes().stream().map(ProbeConfig::name).toList());
-        assertEquals(Optional.of("changeme"), config.probe("ami").orElseThrow().setting("secret", String.class));
-        assertEquals(Map.of("pidfile", "/var/run/asterisk/asterisk.pid"),
-                config.probe("asterisk-process").orElseThrow().settings());
+        assertEquals("changeme", ami(config.probe("ami").orElseThrow()).secret());
+        assertEquals(new ProbeSpec.Process(Path.of("/var/run/asterisk/asterisk.pid")),
+                config.probe("asterisk-process").orElseThrow().spec());
         assertEquals(Optional.empty(), config.notifications().email());
     }
 
@@ -93,7 +94,7 @@ class ExampleConfigsTest {
         AgentConfig config = ConfigLoader.load(TestConfigs.resource("asterisk-node.conf"),
                 Map.of("OMLHA_AMI_SECRET", "from-env"));
 
-        assertEquals(Optional.of("from-env"), config.probe("ami").orElseThrow().setting("secret", String.class));
+        assertEquals("from-env", ami(config.probe("ami").orElseThrow()).secret());
     }
 
     @Test
@@ -127,8 +128,8 @@ class ExampleConfigsTest {
         assertEquals("eth1", websocket.interfaceName());
         assertEquals(Duration.ofSeconds(3), websocket.advertInterval());
 
-        assertEquals(Map.of("command", List.of("/usr/local/bin/check-haproxy", "--quiet")),
-                config.probe("check").orElseThrow().settings());
+        assertEquals(new ProbeSpec.Exec(List.of("/usr/local/bin/check-haproxy", "--quiet")),
+                config.probe("check").orElseThrow().spec());
         assertEquals(Duration.ofSeconds(2), config.probe("check").orElseThrow().timeout());
         assertEquals(Duration.ofSeconds(1), config.probe("haproxy").orElseThrow().timeout());
         assertEquals(new EmailNotify(List.of("ops@example.com", "noc@example.com"), "omlha@lb-01.example.com",
@@ -144,12 +145,20 @@ class ExampleConfigsTest {
         assertEquals(List.of("pgsql-rw", "pgsql-ro", "redis"), config.groups().stream().map(GroupConfig::name).toList());
         assertFalse(config.group("pgsql-ro").orElseThrow().preempt());
         ProbeConfig pg = config.probe("pg").orElseThrow();
-        assertEquals(Map.of("url", "jdbc:postgresql://127.0.0.1:5432/postgres", "user", "omlha", "password", "pw",
-                "max-lag", Duration.ofSeconds(10), "max-lag-bytes", 16L * 1024 * 1024), pg.settings());
+        assertEquals(new ProbeSpec.Postgres("jdbc:postgresql://127.0.0.1:5432/postgres", Optional.of("omlha"), Optional.of("pw"),
+                Optional.of(Duration.ofSeconds(10)), Optional.of(16L * 1024 * 1024), List.of()), pg.spec());
         assertEquals(Duration.ofMillis(800), pg.timeout());
-        assertEquals(Map.of("sentinels", List.of("192.0.2.71:26379", "192.0.2.72:26379"), "sentinel-master", "mymaster"),
-                config.probe("redis").orElseThrow().settings());
+        assertEquals(new ProbeSpec.Redis(Optional.empty(), Optional.of("mymaster"), List.of("192.0.2.71:26379", "192.0.2.72:26379")),
+                config.probe("redis").orElseThrow().spec());
         assertEquals(new NotifyConfig(Optional.empty(), Optional.of("/usr/local/libexec/omlha-notify")),
                 config.notifications());
+    }
+
+    private static ProbeSpec.Postgres postgres(ProbeConfig probe) {
+        return assertInstanceOf(ProbeSpec.Postgres.class, probe.spec());
+    }
+
+    private static ProbeSpec.Ami ami(ProbeConfig probe) {
+        return assertInstanceOf(ProbeSpec.Ami.class, probe.spec());
     }
 }

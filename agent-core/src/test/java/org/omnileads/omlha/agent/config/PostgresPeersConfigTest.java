@@ -1,6 +1,7 @@
 package org.omnileads.omlha.agent.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,7 +18,8 @@ class PostgresPeersConfigTest {
     @Test
     void peersAreJdbcUrls() throws Exception {
         AgentConfig config = ConfigLoader.parse(conf("[\"jdbc:postgresql://192.0.2.12:5432/postgres\"]"), "agent.conf");
-        assertEquals(List.of("jdbc:postgresql://192.0.2.12:5432/postgres"), config.probe("pg").orElseThrow().setting("peers", List.class).orElseThrow());
+        ProbeSpec.Postgres pg = assertInstanceOf(ProbeSpec.Postgres.class, config.probe("pg").orElseThrow().spec());
+        assertEquals(List.of(new ProbeSpec.PeerDatabase("192.0.2.12:5432", "jdbc:postgresql://192.0.2.12:5432/postgres")), pg.peers());
     }
 
     @Test

@@ -5,9 +5,10 @@ import static org.omnileads.omlha.agent.config.TestConfigs.assertProblems;
 import static org.omnileads.omlha.agent.config.TestConfigs.probe;
 import static org.omnileads.omlha.agent.config.TestConfigs.validProbe;
 
+import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -19,8 +20,8 @@ class ProbeValidationTest {
     class Common {
         @Test
         void defaults() {
-            assertEquals(new ProbeConfig("p", "tcp", Duration.ofSeconds(1), Duration.ofSeconds(1), 1, 1,
-                    Map.of("target", "127.0.0.1:80")), validProbe("p { type = tcp, target = \"127.0.0.1:80\" }"));
+            assertEquals(new ProbeConfig("p", Duration.ofSeconds(1), Duration.ofSeconds(1), 1, 1,
+                    new ProbeSpec.Tcp("127.0.0.1:80")), validProbe("p { type = tcp, target = \"127.0.0.1:80\" }"));
         }
 
         @Test
@@ -93,14 +94,16 @@ class ProbeValidationTest {
                 + "host:port like 127.0.0.1:5060 or [2001:db8::1]:5060, got \"127.0.0.1\"");
         assertProblems(probe("p { type = tcp, target = \"127.0.0.1:0\" }"),
                 "agent.conf:4: omlha.probes.p.target: port must be 1..65535 in \"127.0.0.1:0\"");
-        assertEquals(Optional.of("[2001:db8::1]:5432"),
-                validProbe("p { type = tcp, target = \"[2001:db8::1]:5432\" }").setting("target", String.class));
+        assertEquals(new ProbeSpec.Tcp("[2001:db8::1]:5432"),
+                validProbe("p { type = tcp, target = \"[2001:db8::1]:5432\" }").spec());
     }
 
     @Test
     void http() {
-        assertEquals(Map.of("url", "https://h/health", "expect-status", 204, "tls-verify", false),
-                validProbe("p { type = http, url = \"https://h/health\", expect-status = 204, tls-verify = false }").settings());
+        assertEquals(new ProbeSpec.Http(URI.create("https://h/health"), 204, false),
+                validProbe("p { type = http, url = \"https://h/health\", expect-status = 204, tls-verify = false }").spec());
+        assertEquals(new ProbeSpec.Http(URI.create("http://h/"), 200, true),
+                validProbe("p { type = http, url = \"http://h/\" }").spec(), "the defaults");
         assertProblems(probe("p { type = http, url = \"ftp://h/\" }"),
                 "agent.conf:4: omlha.probes.p.url: expected an http:// or https:// URL, got \"ftp://h/\"");
         assertProblems(probe("p { type = http, url = \"http://h/\", expect-status = 600 }"),
@@ -109,8 +112,8 @@ class ProbeValidationTest {
 
     @Test
     void exec() {
-        assertEquals(Optional.of(List.of("/bin/check", "-q")),
-                validProbe("p { type = exec, command = [\"/bin/check\", \"-q\"] }").setting("command", List.class));
+        assertEquals(new ProbeSpec.Exec(List.of("/bin/check", "-q")),
+                validProbe("p { type = exec, command = [\"/bin/check\", \"-q\"] }").spec());
         assertProblems(probe("p { type = exec, command = \"/bin/check -q\" }"),
                 "agent.conf:4: omlha.probes.p.command: expected a list, got \"/bin/check -q\"");
         assertProblems(probe("p { type = exec, command = [] }"), "agent.conf:4: omlha.probes.p.command: must not be empty: "
@@ -121,9 +124,10 @@ class ProbeValidationTest {
 
     @Test
     void postgresql() {
-        assertEquals(Map.of("url", "jdbc:postgresql://db/postgres", "max-lag-bytes", 1024L, "max-lag", Duration.ofSeconds(5)),
+        assertEquals(new ProbeSpec.Postgres("jdbc:postgresql://db/postgres", Optional.empty(), Optional.empty(),
+                        Optional.of(Duration.ofSeconds(5)), Optional.of(1024L), List.of()),
                 validProbe("p { type = postgresql, url = \"jdbc:postgresql://db/postgres\", max-lag-bytes = 1024, max-lag = 5s }")
-                        .settings());
+                        .spec());
         assertProblems(probe("p { type = postgresql, url = \"postgres://db\" }"), "agent.conf:4: omlha.probes.p.url: expected "
                 + "a JDBC URL like jdbc:postgresql://127.0.0.1:5432/postgres, got \"postgres://db\"");
         assertProblems(probe("p { type = postgresql, url = \"jdbc:postgresql://db/\", max-lag-bytes = -1 }"),
@@ -136,8 +140,8 @@ class ProbeValidationTest {
 
     @Test
     void redis() {
-        assertEquals(Map.of("uri", "redis://127.0.0.1:6379"),
-                validProbe("p { type = redis, uri = \"redis://127.0.0.1:6379\" }").settings());
+        assertEquals(new ProbeSpec.Redis(Optional.of("redis://127.0.0.1:6379"), Optional.empty(), List.of()),
+                validProbe("p { type = redis, uri = \"redis://127.0.0.1:6379\" }").spec());
         assertProblems(probe("p { type = redis }"),
                 "agent.conf:4: omlha.probes.p.uri: required (or sentinels with sentinel-master)");
         assertProblems(probe("p { type = redis, sentinels = [\"h:26379\"] }"),
@@ -152,14 +156,14 @@ class ProbeValidationTest {
 
     @Test
     void sipOptions() {
-        assertEquals(Map.of("target", "127.0.0.1:5060"), validProbe("p { type = sip-options, target = \"127.0.0.1:5060\" }").settings());
+        assertEquals(new ProbeSpec.SipOptions("127.0.0.1:5060"), validProbe("p { type = sip-options, target = \"127.0.0.1:5060\" }").spec());
         assertProblems(probe("p { type = sip-options }"), "agent.conf:4: omlha.probes.p.target: required");
     }
 
     @Test
     void ami() {
-        assertEquals(Map.of("target", "127.0.0.1:5038", "user", "u", "secret", "s"),
-                validProbe("p { type = ami, target = \"127.0.0.1:5038\", user = u, secret = s }").settings());
+        assertEquals(new ProbeSpec.Ami("127.0.0.1:5038", "u", "s"),
+                validProbe("p { type = ami, target = \"127.0.0.1:5038\", user = u, secret = s }").spec());
         assertProblems(probe("p { type = ami, target = \"127.0.0.1:5038\" }"),
                 "agent.conf:4: omlha.probes.p.user: required",
                 "agent.conf:4: omlha.probes.p.secret: required");
@@ -167,8 +171,8 @@ class ProbeValidationTest {
 
     @Test
     void process() {
-        assertEquals(Map.of("pidfile", "/run/asterisk/asterisk.pid"),
-                validProbe("p { type = process, pidfile = \"/run/asterisk/asterisk.pid\" }").settings());
+        assertEquals(new ProbeSpec.Process(Path.of("/run/asterisk/asterisk.pid")),
+                validProbe("p { type = process, pidfile = \"/run/asterisk/asterisk.pid\" }").spec());
         assertProblems(probe("p { type = process, pidfile = \"asterisk.pid\" }"),
                 "agent.conf:4: omlha.probes.p.pidfile: expected an absolute path, got \"asterisk.pid\"");
     }

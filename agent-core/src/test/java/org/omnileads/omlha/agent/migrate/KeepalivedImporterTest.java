@@ -21,6 +21,7 @@ import org.omnileads.omlha.agent.config.ConfigLoader;
 import org.omnileads.omlha.agent.config.EmailNotify;
 import org.omnileads.omlha.agent.config.GroupConfig;
 import org.omnileads.omlha.agent.config.ProbeConfig;
+import org.omnileads.omlha.agent.config.ProbeSpec;
 import org.omnileads.omlha.agent.config.Track;
 
 /** keepalived.conf files as OMniLeads deploys them, converted: what carries over keeps its values, the rest is listed. */
@@ -57,8 +58,7 @@ class KeepalivedImporterTest {
         assertEquals(new AnnounceConfig(3, Duration.ZERO, Duration.ofSeconds(10), Duration.ofSeconds(60), 1), group.announce());
 
         ProbeConfig probe = config.probe("check_asterisk").orElseThrow();
-        assertEquals("exec", probe.type());
-        assertEquals(Optional.of(List.of("/usr/bin/pidof", "asterisk")), probe.setting("command", List.class).map(l -> l));
+        assertEquals(new ProbeSpec.Exec(List.of("/usr/bin/pidof", "asterisk")), probe.spec());
         assertEquals(Duration.ofSeconds(5), probe.interval());
         assertEquals(3, probe.fall());
         assertEquals(2, probe.rise());

@@ -2,6 +2,7 @@ package org.omnileads.omlha.agent.migrate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -22,6 +23,7 @@ import org.omnileads.omlha.agent.config.ConfigLoader;
 import org.omnileads.omlha.agent.config.EmailNotify;
 import org.omnileads.omlha.agent.config.Follow;
 import org.omnileads.omlha.agent.config.GroupConfig;
+import org.omnileads.omlha.agent.config.ProbeSpec;
 import org.omnileads.omlha.agent.config.Track;
 
 /** `init --from-env`: the document's installer variables become a configuration that ConfigLoader accepts. */
@@ -75,8 +77,7 @@ class NodeTemplateTest {
         assertEquals("172.16.20.80", group.vips().get(0).addressText());
         assertEquals(32, group.vips().get(0).prefixLength());
         assertEquals(List.of(new Track("asterisk", 0)), group.track());
-        assertEquals("sip-options", config.probe("asterisk").orElseThrow().type());
-        assertEquals(Optional.of("127.0.0.1:5060"), config.probe("asterisk").orElseThrow().setting("target", String.class));
+        assertEquals(new ProbeSpec.SipOptions("127.0.0.1:5060"), config.probe("asterisk").orElseThrow().spec());
         assertEquals(Optional.of(new EmailNotify(List.of("notifications@domain.com"), "omlha@node-a", "127.0.0.1:25")),
                 config.notifications().email());
     }
@@ -89,7 +90,8 @@ class NodeTemplateTest {
         assertEquals(52, group.vrid());
         assertEquals(100, group.priority());
         assertEquals(List.of(new Track("haproxy", 0)), group.track());
-        assertEquals(Optional.of(NodeTemplate.HAPROXY_HEALTH_URL), config.probe("haproxy").orElseThrow().setting("url", String.class));
+        assertEquals(NodeTemplate.HAPROXY_HEALTH_URL,
+                assertInstanceOf(ProbeSpec.Http.class, config.probe("haproxy").orElseThrow().spec()).url().toString());
     }
 
     @Test
@@ -104,7 +106,7 @@ class NodeTemplateTest {
         assertEquals("172.16.20.66", ro.vips().get(0).addressText());
         assertEquals(Optional.of(new Follow("pg", Follow.Role.PRIMARY)), rw.follow());
         assertEquals(Optional.of(new Follow("pg", Follow.Role.STANDBY)), ro.follow());
-        assertEquals("postgresql", config.probe("pg").orElseThrow().type());
+        assertEquals("postgresql", config.probe("pg").orElseThrow().spec().typeName());
         assertEquals(Optional.empty(), config.notifications().email());
         assertEquals("", config.tenant());
     }

@@ -6,14 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-import java.util.Map;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 import org.omnileads.omlha.agent.config.Follow;
+import org.omnileads.omlha.probes.PostgresFacts;
 import org.omnileads.omlha.probes.ProbeResult;
 
 class FollowPolicyTest {
     private static FollowPolicy.Database db(String name, String role, int timeline) {
-        return new FollowPolicy.Database(name, ProbeResult.up(1, "ok").withFacts(Map.of("role", role, "timeline", String.valueOf(timeline))));
+        return new FollowPolicy.Database(name, ProbeResult.up(1, "ok").withFacts(facts(role, timeline, true)));
+    }
+
+    private static PostgresFacts facts(String role, long timeline, boolean lagOk) {
+        return new PostgresFacts(PostgresFacts.Role.valueOf(role.toUpperCase(Locale.ROOT)), timeline, "0/3000060", null, null, null,
+                false, lagOk);
     }
 
     private static final FollowPolicy.Database DOWN =
@@ -43,7 +49,7 @@ class FollowPolicyTest {
         assertNull(primary.faultReason());
         assertTrue(standby.priority() > primary.priority(), "a healthy standby always outranks the primary's fallback");
         FollowPolicy.Database lagging = new FollowPolicy.Database("pg", ProbeResult.up(1, "replay lag 1 MB over max-lag-bytes")
-                .withFacts(Map.of("role", "standby", "timeline", "2", "lag_ok", "false")));
+                .withFacts(facts("standby", 2, false)));
         assertTrue(FollowPolicy.evaluate(Follow.Role.STANDBY, 150, lagging, List.of()).faultReason().startsWith("standby lags"));
     }
 
