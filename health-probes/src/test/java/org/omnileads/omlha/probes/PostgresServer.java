@@ -25,6 +25,8 @@ import java.util.stream.Stream;
  * and postgres refuse to run as root. The superuser is {@code postgres} with password {@link #SUPERUSER_PASSWORD};
  * replication from 127.0.0.1 is trusted, other TCP logins use scram-sha-256.
  */
+// "try": close() may be interrupted; the tests' try-with-resources let that through as a test failure.
+@SuppressWarnings("try")
 final class PostgresServer implements AutoCloseable {
 
     static final Path BIN = Path.of("/usr/lib/postgresql/15/bin");

@@ -23,6 +23,8 @@ import java.util.stream.Stream;
  * {@code redis-server} and {@code redis-sentinel} packages, on 127.0.0.1 and free ports, in a temp dir.
  * Sentinel's down-after is a minute, so it never fails over during a test.
  */
+// "try": close() may be interrupted; the tests' try-with-resources let that through as a test failure.
+@SuppressWarnings("try")
 final class RedisServers implements AutoCloseable {
 
     static final String MASTER_NAME = "omlha-test";

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code kamailio} package and these tests fail, not skip, without it), against nothing listening, and against
  * {@link SipScriptedPeer} for what a real server does not do on demand (drop a request, send 1xx, stay silent).
  */
+@SuppressWarnings("try") // the test servers' close() may be interrupted: a failure of the test
 class SipOptionsProbeTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(2);

@@ -74,9 +74,9 @@ public final class NetnsLab implements AutoCloseable {
         NetnsLab lab = new NetnsLab(tag, dir);
         Runtime.getRuntime().addShutdownHook(lab.cleanupHook);
         try {
-            lab.run("ip", "netns", "add", lab.switchNs);
-            lab.run("ip", "-n", lab.switchNs, "link", "add", "br0", "type", "bridge", "mcast_snooping", "0", "forward_delay", "0");
-            lab.run("ip", "-n", lab.switchNs, "link", "set", "br0", "up");
+            run("ip", "netns", "add", lab.switchNs);
+            run("ip", "-n", lab.switchNs, "link", "add", "br0", "type", "bridge", "mcast_snooping", "0", "forward_delay", "0");
+            run("ip", "-n", lab.switchNs, "link", "set", "br0", "up");
         } catch (IOException | RuntimeException e) {
             lab.close();
             throw e;

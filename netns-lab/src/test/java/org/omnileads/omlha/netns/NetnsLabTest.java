@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 /** The lab against a real kernel: two hosts on the switch, sockets opened through call(), and close(). Needs root. */
 @Tag("lab")
 class NetnsLabTest {
+    @SuppressWarnings("try") // the listener only has to exist while the other host connects
     @Test
     void hostsOnTheSwitchTalkUntilIsolatedAndCloseRemovesEverything() throws Exception {
         NetnsLab lab = NetnsLab.create();

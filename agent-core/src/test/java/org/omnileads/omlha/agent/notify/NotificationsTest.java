@@ -93,6 +93,7 @@ class NotificationsTest {
         }
     }
 
+    @SuppressWarnings("try") // the socket is closed at once on purpose: its port then refuses connections
     @Test
     void aDeadMailServerChangesNothingElse() throws Exception {
         Path out = dir.resolve("calls.txt");
