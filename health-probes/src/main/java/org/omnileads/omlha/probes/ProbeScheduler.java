@@ -147,6 +147,9 @@ public final class ProbeScheduler implements AutoCloseable {
         String lastFailure;
         Instant lastFailureAt;
 
+        /** The probe's future of the check now running, once check() returned it; read by this slot's thread. */
+        private volatile CompletableFuture<ProbeResult> inFlight;
+
         Slot(Probe probe, Duration interval, Duration timeout, ProbeState state) {
             this.name = probe.name();
             this.probe = probe;
@@ -231,6 +234,7 @@ public final class ProbeScheduler implements AutoCloseable {
                 bounded.complete(ProbeResult.down(System.nanoTime() - start, "probe failed: no result"));
                 return;
             }
+            inFlight = check;
             check.whenComplete((result, failure) -> {
                 if (failure != null) {
                     bounded.complete(ProbeResult.down(System.nanoTime() - start, "probe failed: " + describe(failure)));
@@ -244,6 +248,13 @@ public final class ProbeScheduler implements AutoCloseable {
         }
 
         private void finish(ProbeResult result) {
+            // A check that ran out of time is told to give up before its result is passed on: bounded's own
+            // cancel (below, in call) may run after this thread already took the result.
+            CompletableFuture<ProbeResult> check = inFlight;
+            if (check != null) {
+                inFlight = null;
+                check.cancel(true);
+            }
             if (closed) {
                 return;
             }
