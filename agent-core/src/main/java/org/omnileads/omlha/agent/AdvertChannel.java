@@ -9,8 +9,8 @@ import java.nio.ByteBuffer;
  * adapter; a simulation supplies its own.
  */
 interface AdvertChannel {
-    InetAddress IPV4_GROUP = VrrpChannel.literal("224.0.0.18");
-    InetAddress IPV6_GROUP = VrrpChannel.literal("ff02::12");
+    InetAddress IPV4_GROUP = address(224, 0, 0, 18);
+    InetAddress IPV6_GROUP = address(0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x12);
 
     String interfaceName();
 
@@ -38,5 +38,17 @@ interface AdvertChannel {
 
     default InetAddress checksumDestination(InetAddress destination) {
         return isIpv6() ? null : destination;
+    }
+
+    private static InetAddress address(int... octets) {
+        byte[] bytes = new byte[octets.length];
+        for (int i = 0; i < octets.length; i++) {
+            bytes[i] = (byte) octets[i];
+        }
+        try {
+            return InetAddress.getByAddress(bytes);
+        } catch (java.net.UnknownHostException e) {
+            throw new AssertionError(e);
+        }
     }
 }

@@ -64,7 +64,6 @@ final class AdvertSender {
         }
         for (int i = 0; i < destinations.length; i++) {
             try {
-                encoded[i].rewind();
                 channel.send(encoded[i], destinations[i]);
                 sent++;
             } catch (RuntimeException e) {

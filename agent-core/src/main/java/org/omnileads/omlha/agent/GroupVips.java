@@ -25,7 +25,6 @@ final class GroupVips {
     private final AnnounceSchedule announceSchedule;
     /** Which VIPs are on the NIC now: an attach that failed is retried with every advert while MASTER. */
     private final boolean[] attached;
-    private boolean allAttached;
     private final RateLimitedLog attachErrorLog = new RateLimitedLog(log, TimeUnit.SECONDS.toNanos(10));
     private final RateLimitedLog announceErrorLog = new RateLimitedLog(log, TimeUnit.SECONDS.toNanos(10));
 
@@ -41,7 +40,12 @@ final class GroupVips {
 
     /** Whether every VIP is on the NIC. */
     boolean allAttached() {
-        return allAttached;
+        for (boolean held : attached) {
+            if (!held) {
+                return false;
+            }
+        }
+        return attached.length > 0;
     }
 
     boolean holdsAny() {
@@ -79,7 +83,6 @@ final class GroupVips {
 
     /** Adds every VIP not attached yet; one that fails is retried at the next call. */
     void attach(long now) {
-        boolean all = true;
         for (int i = 0; i < attached.length; i++) {
             if (attached[i]) {
                 continue;
@@ -88,12 +91,10 @@ final class GroupVips {
                 table.add(vips.get(i));
                 attached[i] = true;
             } catch (RuntimeException e) {
-                all = false;
                 attachErrorLog.warn(now, "group {}: could not attach VIP {} to {} (retrying with every advert): {}",
                         group, vips.get(i), interfaceName, e.getMessage());
             }
         }
-        allAttached = all;
     }
 
     void release() {
@@ -106,7 +107,6 @@ final class GroupVips {
                 log.error("group {}: could not release VIP {} from {}: {}", group, vips.get(i), interfaceName, e.getMessage());
             }
         }
-        allAttached = false;
     }
 
     /** Starts the announcement burst; its first frames leave at once. */

@@ -1,7 +1,6 @@
 package org.omnileads.omlha.agent;
 
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import org.omnileads.omlha.vrrp.net.ReceivedDatagram;
 import org.omnileads.omlha.vrrp.net.VrrpSocket;
@@ -110,13 +109,5 @@ final class VrrpChannel implements AdvertChannel, AutoCloseable {
     @Override
     public void close() {
         socket.close();
-    }
-
-    static InetAddress literal(String text) {
-        try {
-            return InetAddress.getByName(text);
-        } catch (UnknownHostException e) {
-            throw new AssertionError(e);
-        }
     }
 }

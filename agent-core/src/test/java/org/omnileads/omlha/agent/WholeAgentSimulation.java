@@ -109,11 +109,8 @@ final class WholeAgentSimulation {
             }
             int transitions = nodes.stream().mapToInt(n -> n.transitions).sum();
             return new Outcome(events, transitions, reloads, crashes, stalls);
-        } catch (AssertionError e) {
-            throw e;
         } catch (RuntimeException e) {
-            AssertionError failure = new AssertionError(describe("unexpected " + e), e);
-            throw failure;
+            throw new AssertionError(describe("unexpected " + e), e);
         }
     }
 
@@ -409,7 +406,7 @@ final class WholeAgentSimulation {
         }
 
         void gracefulRestart() {
-            if (runtime == null || deferredChaos()) {
+            if (runtime == null || isStalled()) {
                 return;
             }
             runtime.shutdown(now());
@@ -438,14 +435,15 @@ final class WholeAgentSimulation {
 
         /** A stalled node's events wait; they run, in their order, once it resumes. */
         boolean deferred(Event event) {
-            if (elapsed < stalledUntil) {
+            if (isStalled()) {
                 waiting.add(event);
                 return true;
             }
             return false;
         }
 
-        private boolean deferredChaos() {
+        /** A frozen process: it hears nothing and acts on no signal until it resumes. */
+        private boolean isStalled() {
             return elapsed < stalledUntil;
         }
 
@@ -463,25 +461,20 @@ final class WholeAgentSimulation {
         void setLink(boolean up) {
             linkUp = up;
             note("n" + (index + 1) + " link " + (up ? "up" : "down"));
-            if (runtime != null && !deferredChaos()) {
-                runtime.onLink(now(), IF_INDEX, up);
-                afterEvent();
-            } else if (runtime != null) {
-                waiting.add(new Event() {
-                    @Override
-                    void run() {
-                        if (runtime != null) {
-                            runtime.onLink(now(), IF_INDEX, linkUp);
-                            afterEvent();
-                        }
-                    }
-                });
-            }
+            tell(() -> runtime.onLink(now(), IF_INDEX, up));
         }
 
         void setSvc(boolean up) {
             svcUp = up;
             note("n" + (index + 1) + " svc " + (up ? "up" : "DOWN"));
+            tell(() -> {
+                runtime.onProbeChange(now(), "svc", up);
+                svcReported = up;
+            });
+        }
+
+        /** What the agent hears of (a link event, a probe change): at once, or when a stalled agent resumes. */
+        private void tell(Runnable work) {
             if (runtime == null) {
                 return;
             }
@@ -489,13 +482,12 @@ final class WholeAgentSimulation {
                 @Override
                 void run() {
                     if (runtime != null) {
-                        runtime.onProbeChange(now(), "svc", up);
-                        svcReported = up;
+                        work.run();
                         afterEvent();
                     }
                 }
             };
-            if (deferredChaos()) {
+            if (isStalled()) {
                 waiting.add(event);
             } else {
                 event.run();
@@ -504,7 +496,7 @@ final class WholeAgentSimulation {
 
         /** SIGHUP with the same file, or with web's priority raised or lowered by 2. */
         void reload(boolean changeWeb) {
-            if (runtime == null || deferredChaos()) {
+            if (runtime == null || isStalled()) {
                 return;
             }
             reloads++;

@@ -15,14 +15,9 @@ final class CheckConfigCommand implements Callable<Integer> {
     Path config;
 
     @Override
-    public Integer call() {
-        try {
-            AgentConfig loaded = ConfigLoader.load(config);
-            System.out.printf("%s: valid, %d group(s), %d probe(s)%n", config, loaded.groups().size(), loaded.probes().size());
-            return 0;
-        } catch (ConfigException e) {
-            System.err.println(e.getMessage());
-            return 2;
-        }
+    public Integer call() throws ConfigException {
+        AgentConfig loaded = ConfigLoader.load(config); // invalid: Main prints the problems and exits 2
+        System.out.printf("%s: valid, %d group(s), %d probe(s)%n", config, loaded.groups().size(), loaded.probes().size());
+        return 0;
     }
 }

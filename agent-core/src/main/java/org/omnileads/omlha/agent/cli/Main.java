@@ -1,5 +1,6 @@
 package org.omnileads.omlha.agent.cli;
 
+import org.omnileads.omlha.agent.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -21,7 +22,22 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Main()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /**
+     * The command line, with one rule for every command that reads the configuration: a bad file prints its problems
+     * (each with the key, the file and the line) and exits 2, having changed nothing.
+     */
+    static CommandLine commandLine() {
+        return new CommandLine(new Main()).setExecutionExceptionHandler((e, command, parsed) -> {
+            if (e instanceof ConfigException) {
+                command.getErr().println(e.getMessage());
+                command.getErr().flush();
+                return 2;
+            }
+            throw e;
+        });
     }
 
     static final class Version implements CommandLine.IVersionProvider {

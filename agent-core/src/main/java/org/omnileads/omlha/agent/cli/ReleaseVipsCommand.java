@@ -24,14 +24,8 @@ final class ReleaseVipsCommand implements Callable<Integer> {
     Path config;
 
     @Override
-    public Integer call() {
-        AgentConfig loaded;
-        try {
-            loaded = ConfigLoader.load(config);
-        } catch (ConfigException e) {
-            System.err.println(e.getMessage());
-            return 2;
-        }
+    public Integer call() throws ConfigException {
+        AgentConfig loaded = ConfigLoader.load(config); // a bad file: Main prints it and exits 2
         int removed = 0;
         try (AddressManager addresses = AddressManager.open()) {
             for (GroupConfig group : loaded.groups()) {

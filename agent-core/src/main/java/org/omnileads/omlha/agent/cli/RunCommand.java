@@ -42,14 +42,8 @@ final class RunCommand implements Callable<Integer> {
     Path config;
 
     @Override
-    public Integer call() {
-        AgentConfig loaded;
-        try {
-            loaded = ConfigLoader.load(config);
-        } catch (ConfigException e) {
-            System.err.println(e.getMessage());
-            return 2;
-        }
+    public Integer call() throws ConfigException {
+        AgentConfig loaded = ConfigLoader.load(config); // a bad file: Main prints it and exits 2
         CountDownLatch stopRequested = new CountDownLatch(1);
         // Our own handlers, not a shutdown hook: a clean stop exits 0, and the VIPs are released before exit.
         Signal.handle(new Signal("TERM"), s -> stopRequested.countDown());
