@@ -73,7 +73,6 @@ final class RunCommand implements Callable<Integer> {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        reloads.close();
         log.info("stopping: releasing VIPs");
         agent.stop();
         boolean failed = agent.failed();

@@ -16,26 +16,26 @@ class ReloadRequestsTest {
         AtomicInteger runs = new AtomicInteger();
         CountDownLatch firstStarted = new CountDownLatch(1);
         Semaphore release = new Semaphore(0);
-        Semaphore finished = new Semaphore(0);
-        try (ReloadRequests requests = new ReloadRequests(() -> {
+        ReloadRequests requests = new ReloadRequests(() -> {
             runs.incrementAndGet();
             firstStarted.countDown();
             release.acquireUninterruptibly();
-            finished.release();
-        })) {
-            requests.request();
-            assertTrue(firstStarted.await(5, TimeUnit.SECONDS), "the first reload starts");
-            for (int i = 0; i < 39; i++) {
-                requests.request(); // a burst of SIGHUPs while the first reload runs
-            }
-            release.release(2);
-            assertTrue(finished.tryAcquire(2, 5, TimeUnit.SECONDS), "the first reload and one more ran");
-            assertEquals(2, runs.get(), "39 requests during a reload make one more reload, not 39");
-
-            requests.request();
-            release.release();
-            assertTrue(finished.tryAcquire(1, 5, TimeUnit.SECONDS), "a later request reloads again");
-            assertEquals(3, runs.get());
+        });
+        // The first SIGHUP's handler thread reloads, and is held inside the reload.
+        Thread first = new Thread(requests::request, "SIGHUP handler");
+        first.start();
+        assertTrue(firstStarted.await(5, TimeUnit.SECONDS), "the first reload starts");
+        for (int i = 0; i < 39; i++) {
+            requests.request(); // a burst of SIGHUPs while the first reload runs: each returns at once
         }
+        assertEquals(1, runs.get(), "the burst did not reload beside the running reload");
+
+        release.release(2);
+        first.join(5_000);
+        assertEquals(2, runs.get(), "39 requests during a reload make one more reload, on the reloading thread, not 39");
+
+        release.release();
+        requests.request();
+        assertEquals(3, runs.get(), "a later request reloads again, at once");
     }
 }
