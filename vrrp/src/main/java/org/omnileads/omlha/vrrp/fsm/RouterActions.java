@@ -6,8 +6,9 @@ package org.omnileads.omlha.vrrp.fsm;
  * and a re-entrant {@link VrrpRouter#onTimer} finds nothing due.
  *
  * <p>Order on becoming MASTER (keepalived's, which RFC 5798 §6.4.1 allows): {@link #sendAdvert},
- * {@link #attachVips}, {@link #announceVips}, then {@link #transition}. On leaving MASTER,
- * {@link #releaseVips} comes before {@link #transition}. {@code transition} is called exactly once for
+ * {@link #attachVips}, {@link #announceVips}, then {@link #transition}. On leaving MASTER for a higher master, or
+ * because our link is down, {@link #releaseVips} comes before {@link #transition}; when the router gives the group up
+ * on its own (make-before-break) it comes later, once the new master is heard, as an input of its own. {@code transition} is called exactly once for
  * every state change, after the other actions of that change.
  *
  * <p>Every action carries the {@code now} of the input that caused it, so the I/O side keeps no clock of its own.

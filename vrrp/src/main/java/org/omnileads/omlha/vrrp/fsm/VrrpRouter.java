@@ -39,6 +39,7 @@ import java.util.Objects;
  *           within the preempt delay                       BACKUP  as above
  *           otherwise                                      BACKUP  discard it: we take over when the timer expires
  *         setFault(true)                                   FAULT   transition; no timer
+ *         setPassive(true) (maintenance)                   BACKUP  no timer: follows adverts, never takes over
  *         shutdown()                                       INIT    transition
  * MASTER  Adver_Timer expires                              MASTER  sendAdvert; Adver_Timer re-armed
  *         advert, priority above ours, or equal and from   BACKUP  releaseVips, transition; learn the master;
@@ -46,8 +47,10 @@ import java.util.Objects;
  *         any other advert (priority 0, lower, or equal    MASTER  sendAdvert at once; Adver_Timer re-armed
  *           from a smaller address)
  *         setEffectivePriority(), a new value              MASTER  sendAdvert at once; Adver_Timer re-armed
- *         setFault(true)                                   FAULT   sendAdvert(priority 0), releaseVips, transition
- *         shutdown()                                       INIT    sendAdvert(priority 0), releaseVips, transition
+ *         setFault(true), our link down                    FAULT   sendAdvert(priority 0), releaseVips, transition
+ *         setFault(true), any other fault                  FAULT   sendAdvert(priority 0), transition; hand over (below)
+ *         setPassive(true) (maintenance)                   BACKUP  sendAdvert(priority 0), transition; hand over
+ *         shutdown()                                       INIT    sendAdvert(priority 0), transition; hand over
  * FAULT   setFault(false), priority 255                    MASTER  as for the owner above
  *         setFault(false)                                  BACKUP  transition; Master_Down_Timer = Master_Down_Interval
  *         shutdown()                                       INIT    transition
@@ -55,6 +58,19 @@ import java.util.Objects;
  * </pre>
  * An advert whose source is our own primary address (our own, looped back) is ignored in every state, and
  * {@code start()} outside INIT is rejected.
+ *
+ * <p>Make-before-break (the contract's Handover): a master that gives the group up on its own keeps its VIPs,
+ * {@linkplain #handingOver() handing over}, in whatever state it went to:
+ * <pre>
+ * handing over, input                          actions
+ * advert with priority above 0 from another    releaseVips (BACKUP also follows it as the master)
+ * every advert interval                        sendAdvert(priority 0) again: one lost advert costs one interval
+ * the handover bound passes, nobody heard      releaseVips; or, passive with keepIfUntaken: MASTER again
+ * setFault(true) for our link, releaseNow()    releaseVips
+ * BACKUP's Master_Down_Timer expires           MASTER, without attachVips (the VIPs are still on)
+ * </pre>
+ * So two routers hold the VIPs together only from the new master's first advert until it reaches us: one network
+ * delay. The bound is the Master_Down_Interval of a priority-1 backup ({@link #handoverBoundNanos()}).
  *
  * <p>Choices where the RFCs leave room:
  * <ul>
@@ -111,6 +127,21 @@ public final class VrrpRouter {
     private boolean lowerMasterSeen;
     private long lowerMasterSince;
 
+    /**
+     * Make-before-break: a master that gave the group up on its own (shutdown, FAULT other than its link, passive)
+     * still holds its VIPs, repeating its priority-0 advert every interval, until another router's advert with a
+     * priority above 0 is heard; then it releases them. Nobody by {@link #handoverDeadline}: released, or with
+     * {@link #keepIfUntaken} (maintenance without --force) taken back as MASTER.
+     */
+    private boolean handingOver;
+    private long handoverDeadline;
+    private long handoverNextAdvert;
+    private boolean keepIfUntaken;
+    private Handover lastHandover = Handover.NONE;
+    private InetAddress takenBy;
+    /** In maintenance: never takes the group, never preempts; follows the master for status. */
+    private boolean passive;
+
     /** The last equal-priority source compared with our address, so a repeated tie costs no allocation. */
     private InetAddress lastTieSource;
     private boolean lastTieSourceGreater;
@@ -138,8 +169,8 @@ public final class VrrpRouter {
             throw new IllegalStateException("start() in state " + state + " (expected: INIT)");
         }
         if (faulted) {
-            leave(now, VrrpState.FAULT, faultReason);
-        } else if (config.isAddressOwner()) {
+            leave(now, VrrpState.FAULT, faultReason, true);
+        } else if (config.isAddressOwner() && !passive) {
             becomeMaster(now, "started as address owner (priority 255)");
         } else {
             becomeBackup(now, "started");
@@ -174,6 +205,9 @@ public final class VrrpRouter {
         } else if (state == VrrpState.MASTER) {
             masterOnAdvert(now, source, priority, advertIntervalCentis);
         }
+        if (handingOver && priority > 0) {
+            endHandover(now, Handover.TAKEN, source);
+        }
     }
 
     /** Fires the timer if it is due; does nothing when called before {@link #nextDeadline()} or without a timer. */
@@ -183,6 +217,9 @@ public final class VrrpRouter {
     }
 
     private void onTimerInput(long now) {
+        if (handingOver) {
+            handoverOnTimer(now);
+        }
         if (!timerArmed || now - deadline < 0) {
             return;
         }
@@ -224,29 +261,40 @@ public final class VrrpRouter {
     }
 
     /**
-     * Enters FAULT (the interface or a tracked check is down) or leaves it. A master leaving for FAULT sends a
-     * priority-0 advert and releases its addresses. In INIT the fault is only recorded for {@link #start}.
+     * Enters FAULT (a tracked check is down) or leaves it. A master leaving for FAULT sends a priority-0 advert and
+     * hands its addresses over (make-before-break, see the class comment). In INIT the fault is only recorded for
+     * {@link #start}.
      *
-     * @param reason for the transition, e.g. {@code "interface eth0 down"}
+     * @param reason for the transition, e.g. {@code "probe pg down"}
      */
     public void setFault(long now, boolean fault, String reason) {
-        setFaultInput(now, fault, reason);
+        setFault(now, fault, reason, false);
+    }
+
+    /**
+     * As {@link #setFault(long, boolean, String)}; with {@code linkDown} (our own interface is down, nobody can reach
+     * us on the VIPs) a master releases its addresses at once, and a handover in progress ends at once.
+     */
+    public void setFault(long now, boolean fault, String reason, boolean linkDown) {
+        setFaultInput(now, fault, reason, linkDown);
         rethrowActionFailure();
     }
 
-    private void setFaultInput(long now, boolean fault, String reason) {
+    private void setFaultInput(long now, boolean fault, String reason, boolean linkDown) {
         Objects.requireNonNull(reason, "reason");
         if (fault) {
             faulted = true;
             faultReason = reason;
             if (state == VrrpState.MASTER || state == VrrpState.BACKUP) {
-                leave(now, VrrpState.FAULT, reason);
+                leave(now, VrrpState.FAULT, reason, !linkDown);
+            } else if (handingOver && linkDown) {
+                endHandover(now, Handover.RELEASED_UNTAKEN, null);
             }
         } else {
             faulted = false;
             faultReason = null;
             if (state == VrrpState.FAULT) {
-                if (config.isAddressOwner()) {
+                if (config.isAddressOwner() && !passive) {
                     becomeMaster(now, reason);
                 } else {
                     becomeBackup(now, reason);
@@ -255,7 +303,10 @@ public final class VrrpRouter {
         }
     }
 
-    /** Graceful stop (RFC 5798 §6.4.3): a master sends a priority-0 advert and releases its addresses; then INIT. */
+    /**
+     * Graceful stop (RFC 5798 §6.4.3): a master sends a priority-0 advert and hands its addresses over
+     * (make-before-break: the caller keeps feeding adverts and timers until {@link #handingOver()} is false); then INIT.
+     */
     public void shutdown(long now) {
         shutdownInput(now);
         rethrowActionFailure();
@@ -263,7 +314,51 @@ public final class VrrpRouter {
 
     private void shutdownInput(long now) {
         if (state != VrrpState.INIT) {
-            leave(now, VrrpState.INIT, "shutdown");
+            leave(now, VrrpState.INIT, "shutdown", true);
+        }
+    }
+
+    /** Ends a handover in progress now: the addresses are released whoever took over (a stop that cannot wait longer). */
+    public void releaseNow(long now) {
+        if (handingOver) {
+            endHandover(now, Handover.RELEASED_UNTAKEN, null);
+        }
+        rethrowActionFailure();
+    }
+
+    /**
+     * Maintenance: a passive router neither takes the group nor preempts; it follows the master for status. A MASTER
+     * that turns passive resigns (priority 0, to BACKUP) and hands its addresses over; if nobody takes over in time it
+     * releases them, or with {@code keepIfUntaken} becomes MASTER again and stops being passive
+     * ({@link #lastHandover()} says {@link Handover#KEPT_UNTAKEN}). Turning passive off re-enters the election.
+     */
+    public void setPassive(long now, boolean passive, String reason, boolean keepIfUntaken) {
+        setPassiveInput(now, passive, reason, keepIfUntaken);
+        rethrowActionFailure();
+    }
+
+    private void setPassiveInput(long now, boolean on, String reason, boolean keepIfUntaken) {
+        Objects.requireNonNull(reason, "reason");
+        if (on == passive) {
+            if (on && handingOver) {
+                this.keepIfUntaken = keepIfUntaken; // --force after a first attempt
+            }
+            return;
+        }
+        passive = on;
+        if (on) {
+            if (state == VrrpState.MASTER) {
+                state = VrrpState.BACKUP;
+                timerArmed = false;
+                forgetMaster();
+                sendAdvert(now, 0);
+                startHandover(now, keepIfUntaken);
+                transition(now, VrrpState.MASTER, VrrpState.BACKUP, reason);
+            } else if (state == VrrpState.BACKUP) {
+                timerArmed = false;
+            }
+        } else if (state == VrrpState.BACKUP) {
+            arm(now, masterDownIntervalNanos());
         }
     }
 
@@ -286,14 +381,51 @@ public final class VrrpRouter {
         return faulted ? faultReason : null;
     }
 
-    /** Whether a timer runs: in BACKUP and MASTER. */
+    /** Whether a timer runs: in BACKUP and MASTER, and while handing over. */
     public boolean hasDeadline() {
-        return timerArmed;
+        return timerArmed || handingOver;
     }
 
     /** When {@link #onTimer} should be called next, in the caller's nanoseconds; {@link #NO_DEADLINE} without a timer. */
     public long nextDeadline() {
-        return timerArmed ? deadline : NO_DEADLINE;
+        long next = timerArmed ? deadline : NO_DEADLINE;
+        if (handingOver) {
+            long handover = handoverNextAdvert - handoverDeadline < 0 ? handoverNextAdvert : handoverDeadline;
+            if (!timerArmed || handover - next < 0) {
+                next = handover;
+            }
+        }
+        return next;
+    }
+
+    /** Whether this router still holds addresses of a group it gave up, waiting for the new master to be heard. */
+    public boolean handingOver() {
+        return handingOver;
+    }
+
+    /** How the last handover went; {@link Handover#PENDING} while {@link #handingOver()}. */
+    public Handover lastHandover() {
+        return lastHandover;
+    }
+
+    /** Who took the group over at the last handover ({@link Handover#TAKEN}), or null. */
+    public InetAddress takenBy() {
+        return takenBy;
+    }
+
+    /** In maintenance: see {@link #setPassive}. */
+    public boolean passive() {
+        return passive;
+    }
+
+    /**
+     * How long a handover waits for a taker: the Master_Down_Interval of the lowest possible backup (priority 1), so
+     * every backup that could take over has had its chance even if our first priority-0 advert was lost.
+     */
+    public long handoverBoundNanos() {
+        long interval = config.advertIntervalCentis() * RouterConfig.NANOS_PER_CENTI;
+        long skew = config.version() == 2 ? 255 * NANOS_PER_SECOND / 256 : interval * 255 / 256;
+        return 3 * interval + skew;
     }
 
     /** The master's address: ours while MASTER, the followed master's in BACKUP, {@code null} when unknown. */
@@ -337,7 +469,9 @@ public final class VrrpRouter {
     private void backupOnAdvert(long now, InetAddress source, int priority, int intervalCentis) {
         if (priority == 0) {
             resignedMaster = source;
-            arm(now, skewNanos());
+            if (!passive) {
+                arm(now, skewNanos());
+            }
             return;
         }
         if (priority >= effectivePriority) {
@@ -385,7 +519,9 @@ public final class VrrpRouter {
         masterPriority = priority;
         resignedMaster = null;
         preemptedMaster = null;
-        arm(now, masterDownIntervalNanos());
+        if (!passive) {
+            arm(now, masterDownIntervalNanos());
+        }
     }
 
     private boolean isGreaterThanOurAddress(InetAddress source) {
@@ -401,11 +537,18 @@ public final class VrrpRouter {
     private void becomeMaster(long now, String reason) {
         VrrpState from = state;
         state = VrrpState.MASTER;
+        boolean stillAttached = handingOver;
+        if (handingOver) {
+            handingOver = false; // our addresses are still on: taking the group again needs no release in between
+            lastHandover = Handover.NONE;
+        }
         masterAdverIntervalCentis = config.advertIntervalCentis();
         forgetMaster();
         arm(now, config.advertIntervalNanos());
         sendAdvert(now, effectivePriority);
-        attachVips(now);
+        if (!stillAttached) {
+            attachVips(now);
+        }
         announceVips(now);
         transition(now, from, VrrpState.MASTER, reason);
     }
@@ -416,21 +559,69 @@ public final class VrrpRouter {
         state = VrrpState.BACKUP;
         masterAdverIntervalCentis = config.advertIntervalCentis();
         forgetMaster();
-        arm(now, masterDownIntervalNanos());
+        if (passive) {
+            timerArmed = false;
+        } else {
+            arm(now, masterDownIntervalNanos());
+        }
         transition(now, from, VrrpState.BACKUP, reason);
     }
 
-    /** To FAULT or INIT, where no timer runs; a master resigns with a priority-0 advert first. */
-    private void leave(long now, VrrpState to, String reason) {
+    /**
+     * To FAULT or INIT, where no timer runs; a master resigns with a priority-0 advert first, then hands its
+     * addresses over ({@code handOver}) or releases them at once.
+     */
+    private void leave(long now, VrrpState to, String reason, boolean handOver) {
         VrrpState from = state;
         state = to;
         timerArmed = false;
         forgetMaster();
         if (from == VrrpState.MASTER) {
             sendAdvert(now, 0);
-            releaseVips(now);
+            if (handOver) {
+                startHandover(now, false);
+            } else {
+                releaseVips(now);
+            }
+        } else if (handingOver && !handOver) {
+            endHandover(now, Handover.RELEASED_UNTAKEN, null);
         }
         transition(now, from, to, reason);
+    }
+
+    // ---- make-before-break ----
+
+    private void startHandover(long now, boolean keep) {
+        handingOver = true;
+        keepIfUntaken = keep;
+        lastHandover = Handover.PENDING;
+        takenBy = null;
+        handoverDeadline = now + handoverBoundNanos();
+        handoverNextAdvert = now + config.advertIntervalNanos();
+    }
+
+    private void handoverOnTimer(long now) {
+        if (now - handoverDeadline >= 0) {
+            if (keepIfUntaken && state == VrrpState.BACKUP) {
+                passive = false;
+                becomeMaster(now, "nobody took over within " + seconds(handoverBoundNanos()) + ": keeps serving here");
+                lastHandover = Handover.KEPT_UNTAKEN;
+            } else {
+                endHandover(now, Handover.RELEASED_UNTAKEN, null);
+            }
+        } else if (now - handoverNextAdvert >= 0) {
+            // Repeated, so that one lost priority-0 advert costs a backup one interval, not a Master_Down_Interval.
+            long next = handoverNextAdvert + config.advertIntervalNanos();
+            handoverNextAdvert = next - now > 0 ? next : now + config.advertIntervalNanos();
+            sendAdvert(now, 0);
+        }
+    }
+
+    private void endHandover(long now, Handover outcome, InetAddress taker) {
+        handingOver = false;
+        lastHandover = outcome;
+        takenBy = taker;
+        releaseVips(now);
     }
 
     private void forgetMaster() {

@@ -91,6 +91,7 @@ final class SimulatedCluster {
 
     private boolean highestMustWin;
     private boolean healed;
+    private long healedAt;
     private boolean checkingLiveness;
     private Node stableMaster;
 
@@ -216,15 +217,22 @@ final class SimulatedCluster {
                 fail("more than " + MAX_EVENTS + " events: an advert storm?");
             }
             VrrpState[] before = new VrrpState[nodes.length];
+            boolean[] handingOver = new boolean[nodes.length];
             for (Node node : nodes) {
                 node.calls.clear();
                 before[node.index] = node.state();
+                handingOver[node.index] = node.router != null && node.router.handingOver();
             }
             dispatch(next.event());
+            if (next.event() instanceof Deliver deliver && deliver.priority() > 0 && handingOver[deliver.to()]
+                    && nodes[deliver.to()].router != null && nodes[deliver.to()].router.handingOver()) {
+                fail(nodes[deliver.to()] + " heard a new master's advert yet still hands over");
+            }
             int masters = 0;
             for (Node node : nodes) {
-                checkCalls(node, before[node.index]);
+                checkCalls(node, before[node.index], handingOver[node.index]);
                 checkInvariants(node);
+                checkHandover(node, handingOver[node.index]);
                 scheduleTimer(node);
                 masters += node.state() == VrrpState.MASTER ? 1 : 0;
             }
@@ -282,7 +290,9 @@ final class SimulatedCluster {
             }
             case FAULT -> {
                 if (router != null) {
-                    router.setFault(now(), true, "interface down");
+                    // Our own link down releases at once; a probe's FAULT hands over (make-before-break).
+                    boolean linkDown = random.nextBoolean();
+                    router.setFault(now(), true, linkDown ? "interface down" : "probe down", linkDown);
                 }
             }
             case UNFAULT -> {
@@ -327,6 +337,7 @@ final class SimulatedCluster {
     private void heal() {
         network.heal();
         healed = true;
+        healedAt = elapsed;
         boolean anyUp = false;
         for (Node node : nodes) {
             if (node.router != null) {
@@ -379,7 +390,7 @@ final class SimulatedCluster {
 
     // ---- checks ----
 
-    private void checkCalls(Node node, VrrpState before) {
+    private void checkCalls(Node node, VrrpState before, boolean wasHandingOver) {
         VrrpState after = node.state();
         List<String> calls = node.calls;
         if (node.router == null) {
@@ -390,17 +401,29 @@ final class SimulatedCluster {
         }
         int interval = node.config.advertIntervalCentis();
         String advert = "advert " + node.router.effectivePriority() + " " + interval;
+        String resign = "advert 0 " + interval;
+        String change = before + "->" + after;
+        // A handover in progress may repeat its priority-0 advert (a timer) before anything else of the same input.
+        List<String> afterRepeat = wasHandingOver && !calls.isEmpty() && calls.get(0).equals(resign)
+                ? calls.subList(1, calls.size()) : calls;
         List<String> expected;
         if (before == after) {
-            expected = after == VrrpState.MASTER && !calls.isEmpty() ? List.of(advert) : List.of();
+            if (after == VrrpState.MASTER) {
+                expected = calls.isEmpty() ? List.of() : List.of(advert);
+            } else if (wasHandingOver) {
+                expected = calls.isEmpty() || calls.equals(List.of(resign)) ? calls : List.of("release");
+            } else {
+                expected = List.of();
+            }
         } else if (after == VrrpState.MASTER) {
-            expected = List.of(advert, "attach", "announce", before + "->" + after);
+            calls = afterRepeat;
+            expected = wasHandingOver ? List.of(advert, "announce", change) : List.of(advert, "attach", "announce", change);
         } else if (before == VrrpState.MASTER && after == VrrpState.BACKUP) {
-            expected = List.of("release", before + "->" + after);
+            expected = List.of("release", change);
         } else if (before == VrrpState.MASTER) {
-            expected = List.of("advert 0 " + interval, "release", before + "->" + after);
+            expected = node.router.handingOver() ? List.of(resign, change) : List.of(resign, "release", change);
         } else {
-            expected = List.of(before + "->" + after);
+            expected = wasHandingOver && !node.router.handingOver() ? List.of("release", change) : List.of(change);
         }
         if (!calls.equals(expected)) {
             fail(node + " went " + before + " -> " + after + " calling " + calls + ", expected " + expected);
@@ -410,8 +433,9 @@ final class SimulatedCluster {
     private void checkInvariants(Node node) {
         VrrpRouter router = node.router;
         VrrpState state = node.state();
-        if (node.vipsHeld != (state == VrrpState.MASTER)) {
-            fail(node + " holds VIPs: " + node.vipsHeld);
+        boolean handingOver = router != null && router.handingOver();
+        if (node.vipsHeld != (state == VrrpState.MASTER || handingOver)) {
+            fail(node + " holds VIPs: " + node.vipsHeld + (handingOver ? " (handing over)" : ""));
         }
         if (node.reported != state) {
             fail(node + " reported " + node.reported);
@@ -419,7 +443,7 @@ final class SimulatedCluster {
         if (router == null) {
             return;
         }
-        boolean timed = state == VrrpState.BACKUP || state == VrrpState.MASTER;
+        boolean timed = state == VrrpState.BACKUP || state == VrrpState.MASTER || handingOver;
         if (router.hasDeadline() != timed) {
             fail(node + " has a deadline: " + router.hasDeadline());
         }
@@ -432,6 +456,36 @@ final class SimulatedCluster {
         }
         if (node.config.isAddressOwner() && router.effectivePriority() != 255) {
             fail(node + " owner re-weighted");
+        }
+    }
+
+    /**
+     * Make-before-break: a handover ends within its bound, and once the network is whole (after the heal, which
+     * delivers every advert within d) two routers hold the VIPs together for at most d after the new master's first
+     * advert; a master that was already MASTER at the heal advertises again within one interval of it.
+     */
+    private void checkHandover(Node node, boolean wasHandingOver) {
+        VrrpRouter router = node.router;
+        if (router == null || !router.handingOver()) {
+            return;
+        }
+        if (!wasHandingOver) {
+            node.handoverSince = elapsed;
+        }
+        if (elapsed - node.handoverSince > router.handoverBoundNanos()) {
+            fail(node + " hands over for longer than its bound");
+        }
+        if (!healed) {
+            return;
+        }
+        for (Node other : nodes) {
+            if (other != node && other.state() == VrrpState.MASTER) {
+                long firstAdvert = other.masterSince >= healedAt ? other.masterSince : healedAt + maxIntervalNanos;
+                if (elapsed - firstAdvert > network.maxDelayNanos()) {
+                    fail(node + " and " + other + " both hold the VIPs " + (elapsed - other.masterSince) / 1_000
+                            + " us after " + other + " became MASTER");
+                }
+            }
         }
     }
 
@@ -497,6 +551,8 @@ final class SimulatedCluster {
         int lowestPriority;
         long timerToken;
         boolean timerScheduled;
+        long handoverSince;
+        long masterSince;
         long scheduledDeadline;
 
         Node(int index, RouterConfig config) {
@@ -570,6 +626,9 @@ final class SimulatedCluster {
                 fail(this + " reported " + from + " -> " + to + " (" + reason + ") but was " + reported);
             }
             reported = to;
+            if (to == VrrpState.MASTER) {
+                masterSince = elapsed;
+            }
             calls.add(from + "->" + to);
             faults += to == VrrpState.FAULT ? 1 : 0;
             stepDowns += from == VrrpState.MASTER && to == VrrpState.BACKUP ? 1 : 0;

@@ -371,8 +371,8 @@ class VrrpRouterTest {
     @Test
     void masterResignsIntoFaultAndComesBackAsBackup() {
         becomeMaster(0);
-        router.setFault(now, true, "interface down");
-        assertEquals(List.of("advert 0 100", "release", "MASTER->FAULT"), actions.take());
+        router.setFault(now, true, "interface down", true);
+        assertEquals(List.of("advert 0 100", "release", "MASTER->FAULT"), actions.take(), "a link down releases at once");
         assertEquals("interface down", actions.lastReason());
         assertFalse(router.hasDeadline());
         assertEquals(VrrpRouter.NO_DEADLINE, router.nextDeadline());
@@ -415,7 +415,7 @@ class VrrpRouterTest {
     void ownerLeavesFaultAsMaster() {
         router = router(3, 255, 100, true, 0);
         router.start(now);
-        router.setFault(now, true, "interface down");
+        router.setFault(now, true, "interface down", true);
         actions.take();
         router.setFault(now, false, "interface up");
         assertEquals(List.of("advert 255 100", "attach", "announce", "FAULT->MASTER"), actions.take());
@@ -441,8 +441,13 @@ class VrrpRouterTest {
     void masterShutsDownWithAPriorityZeroAdvertAndCanStartAgain() {
         becomeMaster(0);
         router.shutdown(now);
-        assertEquals(List.of("advert 0 100", "release", "MASTER->INIT"), actions.take());
+        assertEquals(List.of("advert 0 100", "MASTER->INIT"), actions.take());
         assertEquals("shutdown", actions.lastReason());
+        assertTrue(router.handingOver(), "make-before-break: the VIPs stay until a new master is heard");
+        router.onAdvert(now + MS, PEER, 100, 100);
+        assertEquals(List.of("release"), actions.take());
+        assertEquals(Handover.TAKEN, router.lastHandover());
+        assertEquals(PEER, router.takenBy());
         assertFalse(router.hasDeadline());
 
         router.shutdown(now);
@@ -459,6 +464,150 @@ class VrrpRouterTest {
         startBackup(3, 100, true, 0);
         router.shutdown(now);
         assertEquals(List.of("BACKUP->INIT"), actions.take());
+    }
+
+    // ---- make-before-break ----
+
+    @Test
+    void aFaultHandsTheVipsOverUntilTheNewMasterIsHeard() {
+        becomeMaster(0);
+        router.setFault(now, true, "probe svc down");
+        assertEquals(List.of("advert 0 100", "MASTER->FAULT"), actions.take());
+        assertTrue(actions.vipsHeld);
+        assertEquals(Handover.PENDING, router.lastHandover());
+
+        router.onAdvert(now, PEER, 0, 100);
+        assertEquals(List.of(), actions.take(), "another priority-0 advert is nobody taking over");
+        router.onAdvert(now + 60 * MS, PEER, 100, 100);
+        assertEquals(List.of("release"), actions.take());
+        assertFalse(actions.vipsHeld);
+        assertEquals(VrrpState.FAULT, router.state());
+        assertFalse(router.hasDeadline(), "FAULT runs no timer once the handover ended");
+    }
+
+    @Test
+    void aHandoverRepeatsItsPriorityZeroAdvertEveryIntervalAndReleasesAtTheBound() {
+        becomeMaster(0);
+        long start = now;
+        router.shutdown(now);
+        actions.take();
+        assertEquals(start + SECOND, router.nextDeadline());
+        router.onTimer(start + SECOND);
+        router.onTimer(start + 2 * SECOND);
+        router.onTimer(start + 3 * SECOND);
+        assertEquals(List.of("advert 0 100", "advert 0 100", "advert 0 100"), actions.take());
+        long bound = router.handoverBoundNanos();
+        assertEquals(3 * SECOND + SECOND * 255 / 256, bound);
+        assertEquals(start + bound, router.nextDeadline());
+        router.onTimer(start + bound - 1);
+        assertEquals(List.of(), actions.take(), "an early tick does nothing");
+        router.onTimer(start + bound);
+        assertEquals(List.of("release"), actions.take());
+        assertEquals(Handover.RELEASED_UNTAKEN, router.lastHandover());
+        assertNull(router.takenBy());
+        assertFalse(router.hasDeadline());
+    }
+
+    @Test
+    void aLinkThatGoesDownDuringAHandoverReleasesAtOnce() {
+        becomeMaster(0);
+        router.setFault(now, true, "probe svc down");
+        actions.take();
+        router.setFault(now + MS, true, "interface eth0 down", true);
+        assertEquals(List.of("release"), actions.take());
+        assertFalse(router.handingOver());
+    }
+
+    @Test
+    void releaseNowEndsAHandoverThatCannotWait() {
+        becomeMaster(0);
+        router.shutdown(now);
+        actions.take();
+        router.releaseNow(now + MS);
+        assertEquals(List.of("release"), actions.take());
+        router.releaseNow(now + 2 * MS);
+        assertEquals(List.of(), actions.take(), "nothing left to release");
+    }
+
+    @Test
+    void aRecoveredBackupThatTakesTheGroupBackDuringItsHandoverDoesNotAttachTwice() {
+        becomeMaster(0);
+        router.setFault(now, true, "probe svc down");
+        router.setFault(now + MS, false, "probe svc up");
+        assertEquals(List.of("advert 0 100", "MASTER->FAULT", "FAULT->BACKUP"), actions.take());
+        assertTrue(router.handingOver());
+        router.onTimer(router.nextDeadline()); // the first repeat of the priority-0 advert
+        router.onTimer(now + MS + MDI_100);
+        List<String> calls = actions.take();
+        assertEquals(List.of("advert 100 100", "announce", "BACKUP->MASTER"), calls.subList(calls.size() - 3, calls.size()));
+        assertFalse(router.handingOver());
+        assertTrue(actions.vipsHeld);
+    }
+
+    // ---- maintenance (passive) ----
+
+    @Test
+    void aPassiveMasterResignsAndHandsOver() {
+        becomeMaster(0);
+        router.setPassive(now, true, "maintenance on", true);
+        assertEquals(List.of("advert 0 100", "MASTER->BACKUP"), actions.take());
+        assertEquals("maintenance on", actions.lastReason());
+        router.onAdvert(now + 70 * MS, PEER, 100, 100);
+        assertEquals(List.of("release"), actions.take());
+        assertEquals(Handover.TAKEN, router.lastHandover());
+        assertEquals(PEER, router.masterAddress());
+        assertFalse(router.hasDeadline(), "a passive backup never takes over");
+        router.onAdvert(now + 200 * MS, PEER, 0, 100);
+        assertFalse(router.hasDeadline(), "not even when the master resigns");
+        router.onAdvert(now + 300 * MS, PEER, 50, 100);
+        assertEquals(VrrpState.BACKUP, router.state());
+        assertEquals(List.of(), actions.take(), "nor preempts a lower master");
+    }
+
+    @Test
+    void aPassiveMasterThatNobodyTakesOverKeepsServingWhenAskedTo() {
+        becomeMaster(0);
+        long start = now;
+        router.setPassive(now, true, "maintenance on", true);
+        actions.take();
+        router.onTimer(start + router.handoverBoundNanos());
+        assertEquals(List.of("advert 100 100", "announce", "BACKUP->MASTER"), actions.take(), "no release, no second attach");
+        assertEquals(Handover.KEPT_UNTAKEN, router.lastHandover());
+        assertFalse(router.passive());
+        assertTrue(actions.vipsHeld);
+    }
+
+    @Test
+    void aForcedPassiveMasterThatNobodyTakesOverReleases() {
+        becomeMaster(0);
+        long start = now;
+        router.setPassive(now, true, "maintenance on --force", false);
+        actions.take();
+        router.onTimer(start + router.handoverBoundNanos());
+        assertEquals(List.of("release"), actions.take());
+        assertEquals(VrrpState.BACKUP, router.state());
+        assertTrue(router.passive());
+        assertFalse(router.hasDeadline());
+    }
+
+    @Test
+    void leavingMaintenanceReentersTheElection() {
+        startBackup(3, 100, true, 0);
+        router.setPassive(now, true, "maintenance on", true);
+        assertFalse(router.hasDeadline());
+        router.setPassive(now, false, "maintenance off", true);
+        assertEquals(now + MDI_100, router.nextDeadline());
+        router.onTimer(now + MDI_100);
+        assertEquals(VrrpState.MASTER, router.state());
+    }
+
+    @Test
+    void aPassiveOwnerStartsAsBackup() {
+        router = router(3, 255, 100, true, 0);
+        router.setPassive(now, true, "maintenance on", true);
+        router.start(now);
+        assertEquals(List.of("INIT->BACKUP"), actions.take());
+        assertFalse(router.hasDeadline());
     }
 
     // ---- the contract with the I/O side ----
