@@ -126,7 +126,7 @@ final class GroupRuntime implements RouterActions {
             }
             return;
         }
-        String reason = on ? "maintenance on" + (keep ? "" : " --force") : "maintenance off";
+        String reason = on ? "maintenance on" + (keep || router.state() != VrrpState.MASTER ? "" : " --force") : "maintenance off";
         VrrpState stateBefore = router.state();
         log.info("group {} (vrid {}): {}", name(), vrid(), reason);
         router.setPassive(now, on, reason, keep);
