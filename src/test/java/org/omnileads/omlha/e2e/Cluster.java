@@ -8,12 +8,13 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import org.omnileads.omlha.agent.lab.LabAgent;
+import org.omnileads.omlha.labservices.LabFrr;
 import org.omnileads.omlha.labservices.LabKeepalived;
 import org.omnileads.omlha.netns.NetnsLab;
 
 /**
  * A namespace lab with real omlha-agent processes (the built {@code bin/omlha-agent}) and, where a test asks,
- * real keepalived. Hosts are n1..nN at 192.0.2.11.. and 2001:db8::11..; a client at 192.0.2.200.
+ * real keepalived or FRR. Hosts are n1..nN at 192.0.2.11.. and 2001:db8::11..; a client at 192.0.2.200.
  * Closing it kills every process and deletes every namespace, whatever the test's outcome.
  */
 final class Cluster implements AutoCloseable {
@@ -24,6 +25,7 @@ final class Cluster implements AutoCloseable {
     final List<NetnsLab.Host> hosts = new ArrayList<>();
     final List<LabAgent> agents = new ArrayList<>();
     final List<LabKeepalived> keepaliveds = new ArrayList<>();
+    final List<LabFrr> frrs = new ArrayList<>();
     NetnsLab.Host client;
 
     private Cluster(NetnsLab lab) {
@@ -68,6 +70,14 @@ final class Cluster implements AutoCloseable {
         keepaliveds.add(keepalived);
         keepalived.start(config);
         return keepalived;
+    }
+
+    /** FRR's zebra and vrrpd on host {@code index} (1-based): one VRRPv3 IPv4 router, its macvlan holding {@code vipCidr}; started. */
+    LabFrr frr(int index, int vrid, String vipCidr, String vrrpdConfig) throws IOException {
+        LabFrr frr = new LabFrr(lab, hosts.get(index - 1));
+        frrs.add(frr);
+        frr.start(vrid, vipCidr, vrrpdConfig);
+        return frr;
     }
 
     /** A group block with one IPv4 VIP. */
@@ -148,11 +158,19 @@ final class Cluster implements AutoCloseable {
         for (LabKeepalived k : keepaliveds) {
             out.append("---- keepalived ").append(k.host().name()).append('\n').append(k.logTail()).append('\n');
         }
+        for (LabFrr f : frrs) {
+            out.append("---- FRR ").append(f.host().name()).append(" (serving: ").append(f.serving()).append(")\n")
+                    .append(f.logTail()).append('\n');
+        }
         return out.toString();
     }
 
     @Override
     public void close() {
-        lab.close();
+        try {
+            frrs.forEach(LabFrr::close); // before the lab: a graceful stop lets FRR remove its folders in /var/tmp/frr
+        } finally {
+            lab.close();
+        }
     }
 }

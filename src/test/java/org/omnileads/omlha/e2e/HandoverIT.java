@@ -214,7 +214,7 @@ class HandoverIT {
         }
     }
 
-    private static void startHaproxy(Cluster c) throws Exception {
+    static void startHaproxy(Cluster c) throws Exception {
         new LabHaproxy(c.lab, c.hosts.get(0)).start();
         new LabHaproxy(c.lab, c.hosts.get(1)).start();
     }
@@ -223,7 +223,7 @@ class HandoverIT {
      * Runs {@code action} while the client sends a request every 10 ms (3 s timeout), from 1 s before it to 1.5 s after;
      * returns those requests, each ended (answered, failed or timed out: the client keeps running 3.2 s longer).
      */
-    private static List<NamespaceHttpClient.Exchange> duringClient(Cluster c, Action action) throws Exception {
+    static List<NamespaceHttpClient.Exchange> duringClient(Cluster c, Action action) throws Exception {
         InetSocketAddress vip = new InetSocketAddress(InetAddress.getByName(Cluster.VIP4), LabHaproxy.PORT);
         try (NamespaceHttpClient client = NamespaceHttpClient.start(c.client.namespace(), vip, "/", Duration.ofMillis(10),
                 Duration.ofSeconds(3), Duration.ofSeconds(90))) {
@@ -236,7 +236,7 @@ class HandoverIT {
         }
     }
 
-    private static void assertNoRequestFailedOrWaited(List<NamespaceHttpClient.Exchange> requests, String what, Cluster c) {
+    static void assertNoRequestFailedOrWaited(List<NamespaceHttpClient.Exchange> requests, String what, Cluster c) {
         assertTrue(requests.size() > 200, what + ": the client ran (" + requests.size() + " requests)");
         List<NamespaceHttpClient.Exchange> failed = requests.stream().filter(e -> !e.ok()).toList();
         assertEquals(List.of(), failed, what + ": no request may fail\n" + c.diagnostics());
@@ -246,7 +246,7 @@ class HandoverIT {
     }
 
     @FunctionalInterface
-    private interface Action {
+    interface Action {
         void run() throws Exception;
     }
 }
