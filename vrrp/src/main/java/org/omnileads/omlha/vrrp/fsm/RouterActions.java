@@ -5,8 +5,9 @@ package org.omnileads.omlha.vrrp.fsm;
  * methods, after it has updated its state and timer, so an action that reads the router sees the new state
  * and a re-entrant {@link VrrpRouter#onTimer} finds nothing due.
  *
- * <p>Order on becoming MASTER (keepalived's, which RFC 5798 §6.4.1 allows): {@link #sendAdvert},
- * {@link #attachVips}, {@link #announceVips}, then {@link #transition}. On leaving MASTER for a higher master, or
+ * <p>Order on becoming MASTER: {@link #attachVips}, {@link #announceVips}, {@link #sendAdvert}, then
+ * {@link #transition} (the RFC and keepalived advertise first; the gratuitous ARPs go first here so that an old master
+ * handing over, which releases on hearing our advert, never leaves the neighbours pointing at it after it released). On leaving MASTER for a higher master, or
  * because our link is down, {@link #releaseVips} comes before {@link #transition}; when the router gives the group up
  * on its own (make-before-break) it comes later, once the new master is heard, as an input of its own. {@code transition} is called exactly once for
  * every state change, after the other actions of that change.

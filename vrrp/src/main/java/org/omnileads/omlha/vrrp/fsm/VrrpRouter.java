@@ -26,7 +26,7 @@ import java.util.Objects;
  * <pre>
  * state   input                                            next    actions, in order
  * INIT    start(), a fault flagged                         FAULT   transition
- *         start(), priority 255 (the address owner)        MASTER  sendAdvert, attachVips, announceVips, transition;
+ *         start(), priority 255 (the address owner)        MASTER  attachVips, announceVips, sendAdvert, transition;
  *                                                                  Adver_Timer = our advert interval
  *         start()                                          BACKUP  transition; Master_Down_Timer = Master_Down_Interval
  *         setFault()                                       INIT    remembered for start()
@@ -563,11 +563,14 @@ public final class VrrpRouter {
         masterAdverIntervalCentis = config.advertIntervalCentis();
         forgetMaster();
         arm(now, config.advertIntervalNanos());
-        sendAdvert(now, effectivePriority);
+        // The addresses and their gratuitous ARPs before the advert: an old master that hands over (make-before-break)
+        // releases the moment our advert reaches it, and by then the neighbours must already have our MAC, or a SYN
+        // sent in between is lost to the 1 s retransmission. RFC 5798 and keepalived send the advert first.
         if (!stillAttached) {
             attachVips(now);
         }
         announceVips(now);
+        sendAdvert(now, effectivePriority);
         transition(now, from, VrrpState.MASTER, reason);
     }
 

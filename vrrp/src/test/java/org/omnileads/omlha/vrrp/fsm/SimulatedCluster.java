@@ -418,7 +418,7 @@ final class SimulatedCluster {
             }
         } else if (after == VrrpState.MASTER) {
             calls = afterRepeat;
-            expected = wasHandingOver ? List.of(advert, "announce", change) : List.of(advert, "attach", "announce", change);
+            expected = wasHandingOver ? List.of("announce", advert, change) : List.of("attach", "announce", advert, change);
         } else if (before == VrrpState.MASTER && after == VrrpState.BACKUP) {
             expected = List.of("release", change);
         } else if (before == VrrpState.MASTER) {

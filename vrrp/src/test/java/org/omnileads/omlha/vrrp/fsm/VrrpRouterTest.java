@@ -57,7 +57,7 @@ class VrrpRouterTest {
         assertEquals(VrrpState.BACKUP, router.state());
 
         router.onTimer(origin + MDI_100);
-        assertEquals(List.of("advert 100 100", "attach", "announce", "BACKUP->MASTER"), actions.take());
+        assertEquals(List.of("attach", "announce", "advert 100 100", "BACKUP->MASTER"), actions.take());
         assertEquals("master down timer expired (no advert for 3.609s)", actions.lastReason());
         assertEquals(VrrpState.MASTER, router.state());
         assertEquals(OURS, router.masterAddress());
@@ -99,7 +99,7 @@ class VrrpRouterTest {
     void addressOwnerBecomesMasterAtOnce() {
         router = router(3, 255, 100, false, 0);
         router.start(now);
-        assertEquals(List.of("advert 255 100", "attach", "announce", "INIT->MASTER"), actions.take());
+        assertEquals(List.of("attach", "announce", "advert 255 100", "INIT->MASTER"), actions.take());
         assertEquals("started as address owner (priority 255)", actions.lastReason());
         assertEquals(now + SECOND, router.nextDeadline());
         assertTrue(actions.vipsHeld);
@@ -185,7 +185,7 @@ class VrrpRouterTest {
         assertEquals(List.of(), actions.take());
 
         router.onTimer(now + SKEW_100);
-        assertEquals(List.of("advert 100 100", "attach", "announce", "BACKUP->MASTER"), actions.take());
+        assertEquals(List.of("attach", "announce", "advert 100 100", "BACKUP->MASTER"), actions.take());
         assertEquals("priority 0 advert from 192.0.2.2", actions.lastReason());
     }
 
@@ -425,7 +425,7 @@ class VrrpRouterTest {
         router.setFault(now, true, "interface down", true);
         actions.take();
         router.setFault(now, false, "interface up");
-        assertEquals(List.of("advert 255 100", "attach", "announce", "FAULT->MASTER"), actions.take());
+        assertEquals(List.of("attach", "announce", "advert 255 100", "FAULT->MASTER"), actions.take());
     }
 
     @Test
@@ -546,7 +546,7 @@ class VrrpRouterTest {
         router.onTimer(router.nextDeadline()); // the first repeat of the priority-0 advert
         router.onTimer(now + MS + MDI_100);
         List<String> calls = actions.take();
-        assertEquals(List.of("advert 100 100", "announce", "BACKUP->MASTER"), calls.subList(calls.size() - 3, calls.size()));
+        assertEquals(List.of("announce", "advert 100 100", "BACKUP->MASTER"), calls.subList(calls.size() - 3, calls.size()));
         assertFalse(router.handingOver());
         assertTrue(actions.vipsHeld);
     }
@@ -579,7 +579,7 @@ class VrrpRouterTest {
         router.setPassive(now, true, "maintenance on", true);
         actions.take();
         router.onTimer(start + router.handoverBoundNanos());
-        assertEquals(List.of("advert 100 100", "announce", "BACKUP->MASTER"), actions.take(), "no release, no second attach");
+        assertEquals(List.of("announce", "advert 100 100", "BACKUP->MASTER"), actions.take(), "no release, no second attach");
         assertEquals(Handover.KEPT_UNTAKEN, router.lastHandover());
         assertFalse(router.passive());
         assertTrue(actions.vipsHeld);
@@ -627,7 +627,7 @@ class VrrpRouterTest {
         router.start(now);
         now += MDI_100;
         router.onTimer(now);
-        assertEquals(List.of("INIT->BACKUP", "advert 100 100", "attach", "announce", "BACKUP->MASTER"), actions.take());
+        assertEquals(List.of("INIT->BACKUP", "attach", "announce", "advert 100 100", "BACKUP->MASTER"), actions.take());
     }
 
     @Test
@@ -710,7 +710,7 @@ class VrrpRouterTest {
 
         assertEquals("netlink said no", thrown.getMessage());
         assertEquals(VrrpState.MASTER, router.state(), "the state change is complete");
-        assertEquals(List.of("advert 100 100", "attach", "announce", "BACKUP->MASTER"), actions.take(),
+        assertEquals(List.of("attach", "announce", "advert 100 100", "BACKUP->MASTER"), actions.take(),
                 "the actions after the failing one ran, and the transition was reported");
         assertTrue(router.hasDeadline());
         assertEquals(now + MDI_100 + SECOND, router.nextDeadline(), "the Adver_Timer is armed");
