@@ -38,6 +38,13 @@ class MetricsIT {
             assertTrue(has(m, "omlha_probe_up\\{probe=\"svc\"\\} 1\\.0"), m);
             assertTrue(has(m, "omlha_probe_duration_seconds\\{probe=\"svc\"\\} [0-9.E-]+"), m);
             assertTrue(m.contains("jvm_memory_used_bytes") && m.contains("process_cpu_usage"), "JVM and process metrics");
+            assertTrue(has(m, "omlha_group_maintenance\\{group=\"web\"\\} 0\\.0"), m);
+
+            org.junit.jupiter.api.Assertions.assertEquals(0, n1.maintenance("on", "web").exit());
+            String after = c.scrapeMetrics("192.0.2.11");
+            assertTrue(has(after, "omlha_group_maintenance\\{group=\"web\"\\} 1\\.0"), after);
+            assertTrue(has(after, "omlha_group_state\\{group=\"web\",state=\"BACKUP\"\\} 1\\.0"), after);
+            assertTrue(has(after, "omlha_vip_attached\\{group=\"web\",vip=\"192\\.0\\.2\\.100/24\"\\} 0\\.0"), after);
         }
     }
 }

@@ -56,6 +56,36 @@ class NotifyIT {
         }
     }
 
+    @Test
+    void theScriptHearsOfMaintenanceWithKeepalivedsArgumentsAndOmlhaReason() throws Exception {
+        try (Cluster c = Cluster.create(1)) {
+            Path calls = c.lab.workDir().resolve("notify.txt");
+            Path script = c.lab.workDir().resolve("notify.sh");
+            Files.writeString(script, "#!/bin/sh\necho \"$1 $2 $3 $4: $OMLHA_REASON\" >> " + calls + "\n");
+            Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+            LabAgent n1 = c.agent(1, "  notify { exec = \"" + script + "\" }\n"
+                    + Cluster.group("web", 51, 150, Cluster.VIP4 + "/24", "advert-interval = 100ms"));
+            Await.until(LIMIT, "n1 MASTER", () -> n1.isMasterWithVips("web"), c::diagnostics);
+
+            assertEquals(0, n1.maintenance("on", "--force", "web").exit());
+            assertEquals(0, n1.maintenance("off", "web").exit());
+            Await.until(LIMIT, "n1 MASTER again", () -> n1.isMasterWithVips("web"), c::diagnostics);
+            Await.until(LIMIT, "five notifications", () -> lineCount(calls) >= 5, c::diagnostics);
+            List<String> lines = Files.readAllLines(calls);
+            assertEquals("GROUP web BACKUP 150: maintenance on --force", lines.get(2), String.join("\n", lines));
+            assertEquals("GROUP web BACKUP 150: maintenance off", lines.get(3), String.join("\n", lines));
+            assertTrue(lines.get(4).startsWith("GROUP web MASTER 150: master down timer expired"), String.join("\n", lines));
+        }
+    }
+
+    private static int lineCount(Path file) {
+        try {
+            return Files.exists(file) ? Files.readAllLines(file).size() : 0;
+        } catch (java.io.IOException e) {
+            return 0;
+        }
+    }
+
     /** GreenMail started from a thread inside the namespace: its server socket, and the threads it starts, live there. */
     private static GreenMail startSmtpIn(String namespace) throws Exception {
         CompletableFuture<GreenMail> started = new CompletableFuture<>();

@@ -66,6 +66,12 @@ public final class Agent implements AutoCloseable {
         for (GroupConfig group : config.groups()) {
             node.add(builder.build(config, group), builder.linkUp(group.interfaceName()));
         }
+        MaintenanceStore maintenance = new MaintenanceStore(config.stateDir());
+        Set<String> marked = readMaintenance(maintenance);
+        if (!marked.isEmpty()) {
+            log.info("groups in maintenance (from {}): {}; 'omlha-agent maintenance off' ends it", maintenance.file(), marked);
+            node.restoreMaintenance(marked);
+        }
         loop = new VrrpLoop(Ticker.SYSTEM, poller, links, node, builder.takeOpenedChannels(), config.realtimePriority());
         probes = startProbes(config);
         systemd = keep(SystemdNotify.fromEnvironment(System.getenv()));
@@ -76,7 +82,7 @@ public final class Agent implements AutoCloseable {
         loopThread.setPriority(Thread.MAX_PRIORITY);
         loopThread.start();
         loop.started().get(10, TimeUnit.SECONDS);
-        control = new ControlServer(config.controlSocket(), this::status);
+        control = new ControlServer(config.controlSocket(), this::status, new MaintenanceRequests(loop, maintenance)::answer);
         control.start();
         if (!config.metricsListen().isEmpty()) {
             keep(MetricsServer.start(config.metricsListen(), new PrometheusMetrics(this::status)));
@@ -84,6 +90,20 @@ public final class Agent implements AutoCloseable {
         log.info("omlha-agent started on node {} with {} group(s); control socket {}", config.node(), config.groups().size(),
                 config.controlSocket());
         systemd.ready();
+    }
+
+    /**
+     * The marks a previous run left. An unreadable file is said once and read as none: a node that cannot tell is
+     * better back in the election than out of it without anyone knowing.
+     */
+    private static Set<String> readMaintenance(MaintenanceStore store) {
+        try {
+            return store.read();
+        } catch (java.io.IOException e) {
+            log.error("state-dir: cannot read the maintenance marks in {} ({}); starting with no group in maintenance",
+                    store.file(), e.toString());
+            return Set.of();
+        }
     }
 
     /** Every configured probe under a fresh scheduler; PostgreSQL probes (and their peers) feed every result to the loop. */
@@ -194,7 +214,8 @@ public final class Agent implements AutoCloseable {
     }
 
     /**
-     * Graceful stop: priority-0 adverts from every MASTER, VIPs released, sockets closed. Only the loop thread touches
+     * Graceful stop: priority-0 adverts from every MASTER, VIPs handed over (kept until the new master is heard, see
+     * {@code VrrpLoop.handOverAndStop}), sockets closed. Only the loop thread touches
      * the VIPs: if it does not end in time (a kernel that does not answer), this thread leaves them alone, the process
      * exits with a failure, and {@code omlha-agent release-vips} (the unit's {@code ExecStopPost=}) removes what is left
      * once the loop is gone with the process.
@@ -223,10 +244,11 @@ public final class Agent implements AutoCloseable {
         close();
     }
 
-    /** A netlink round trip can wait seconds on a sick kernel: allow for it per VIP. */
+    /** The handover (make-before-break), and a netlink round trip can wait seconds on a sick kernel: allow for it per VIP. */
     private long stopBudgetMillis() {
         long vips = config.groups().stream().mapToLong(g -> g.vips().size()).sum();
-        return 5_000 + 2_000 * vips;
+        long handover = config.groups().stream().mapToLong(g -> 4 * g.advertInterval().toMillis()).max().orElse(0);
+        return 5_000 + handover + 2_000 * vips;
     }
 
     @Override

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.omnileads.omlha.agent.status.AgentStatus;
 import org.omnileads.omlha.agent.status.ChannelIo;
@@ -17,8 +18,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Unix-domain control socket. A client writes one command line ({@code status}) and reads one JSON
- * document back. Its own thread: a slow client never delays the VRRP loop.
+ * The Unix-domain control socket. A client writes one command line ({@code status}, {@code maintenance on|off
+ * [--force] [GROUP...]}) and reads one JSON document back. Its own thread: a slow client never delays the VRRP loop;
+ * a maintenance request, which waits for the handover, is answered on a thread of its own so that status keeps
+ * answering meanwhile.
  */
 final class ControlServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ControlServer.class);
@@ -27,14 +30,20 @@ final class ControlServer implements AutoCloseable {
     /** A client that connects and says nothing must not block the next one. */
     private static final long REQUEST_TIMEOUT_MILLIS = 2_000;
 
+    /** A handover waits at most four advert intervals: VRRPv2's longest is 255 s. */
+    private static final long MAINTENANCE_REPLY_TIMEOUT_MILLIS = 20 * 60_000;
+
     private final Path path;
     private final Supplier<AgentStatus> status;
+    private final Function<String, String> maintenance;
     private ServerSocketChannel server;
     private Thread thread;
 
-    ControlServer(Path path, Supplier<AgentStatus> status) {
+    /** @param maintenance answers a {@code maintenance ...} line with {@link StatusJson#writeMaintenance} JSON */
+    ControlServer(Path path, Supplier<AgentStatus> status, Function<String, String> maintenance) {
         this.path = path;
         this.status = status;
+        this.maintenance = maintenance;
     }
 
     void start() throws IOException {
@@ -74,25 +83,51 @@ final class ControlServer implements AutoCloseable {
 
     private void serve() {
         while (server.isOpen()) {
-            try (SocketChannel client = server.accept()) {
-                answer(client);
+            SocketChannel client = null;
+            try {
+                client = server.accept();
+                String command = ChannelIo.readLine(client, MAX_REQUEST_BYTES, REQUEST_TIMEOUT_MILLIS);
+                if (command.equals("maintenance") || command.startsWith("maintenance ")) {
+                    SocketChannel waiting = client;
+                    client = null; // the maintenance thread answers and closes it
+                    Thread worker = new Thread(() -> answerMaintenance(waiting, command), "control-maintenance");
+                    worker.setDaemon(true);
+                    worker.start();
+                } else {
+                    String reply = command.equals("status") ? StatusJson.write(status.get()) : "{\"error\":\"unknown command\"}";
+                    ChannelIo.writeAll(client, (reply + "\n").getBytes(StandardCharsets.UTF_8), REQUEST_TIMEOUT_MILLIS);
+                }
             } catch (IOException e) {
                 if (server.isOpen()) {
                     log.warn("control socket {}: {}", path, e.toString());
                 }
             } catch (RuntimeException e) {
                 log.warn("control socket {}: request failed: {}", path, e.toString());
+            } finally {
+                closeQuietly(client);
             }
         }
     }
 
-    private void answer(SocketChannel client) throws IOException {
-        String command = ChannelIo.readLine(client, MAX_REQUEST_BYTES, REQUEST_TIMEOUT_MILLIS);
-        String reply = switch (command) {
-            case "status" -> StatusJson.write(status.get());
-            default -> "{\"error\":\"unknown command\"}";
-        };
-        ChannelIo.writeAll(client, (reply + "\n").getBytes(StandardCharsets.UTF_8), REQUEST_TIMEOUT_MILLIS);
+    private void answerMaintenance(SocketChannel client, String command) {
+        try {
+            String reply = maintenance.apply(command);
+            ChannelIo.writeAll(client, (reply + "\n").getBytes(StandardCharsets.UTF_8), MAINTENANCE_REPLY_TIMEOUT_MILLIS);
+        } catch (IOException | RuntimeException e) {
+            log.warn("control socket {}: {} failed: {}", path, command, e.toString());
+        } finally {
+            closeQuietly(client);
+        }
+    }
+
+    private static void closeQuietly(SocketChannel client) {
+        if (client != null) {
+            try {
+                client.close();
+            } catch (IOException e) {
+                log.debug("closing a control connection: {}", e.toString());
+            }
+        }
     }
 
     @Override

@@ -9,6 +9,7 @@ import org.omnileads.omlha.agent.notify.Notification;
 import org.omnileads.omlha.agent.notify.Notifier;
 import org.omnileads.omlha.agent.policy.GroupDecision;
 import org.omnileads.omlha.agent.policy.GroupRules;
+import org.omnileads.omlha.agent.policy.MaintenanceMark;
 import org.omnileads.omlha.agent.status.GroupStatus;
 import org.omnileads.omlha.vip.VipAddress;
 import org.omnileads.omlha.vrrp.fsm.RouterActions;
@@ -104,10 +105,54 @@ final class GroupRuntime implements RouterActions {
             router.setEffectivePriority(now, decision.priority());
         }
         String before = router.faultReason();
-        if (decision.fault() && !decision.faultReason().equals(before)) {
-            router.setFault(now, true, decision.faultReason());
+        if (decision.fault() && (!decision.faultReason().equals(before) || decision.linkDown() && router.handingOver())) {
+            router.setFault(now, true, decision.faultReason(), decision.linkDown());
         } else if (!decision.fault() && before != null) {
             router.setFault(now, false, GroupDecision.recoveredFrom(before));
+        }
+        applyMaintenance(now, decision.maintenance());
+    }
+
+    /**
+     * The operator's mark: a MASTER resigns and hands over (the router's passive mode); {@code maintenance off} puts
+     * the group back into the election. Notified either way, with the reason in {@code OMLHA_REASON}.
+     */
+    private void applyMaintenance(long now, MaintenanceMark mark) {
+        boolean on = mark != null;
+        boolean keep = on && mark.keepIfUntaken();
+        if (on == router.passive()) {
+            if (on && router.handingOver() && !keep) {
+                router.setPassive(now, true, "maintenance on --force", false);
+            }
+            return;
+        }
+        String reason = on ? "maintenance on" + (keep || router.state() != VrrpState.MASTER ? "" : " --force") : "maintenance off";
+        VrrpState stateBefore = router.state();
+        log.info("group {} (vrid {}): {}", name(), vrid(), reason);
+        router.setPassive(now, on, reason, keep);
+        if (router.state() == stateBefore) { // a MASTER that resigned was notified of its transition already
+            notifier.notify(new Notification(tenant, node, name(), stateName(router.state()), router.effectivePriority(), reason,
+                    Instant.now()));
+        }
+    }
+
+    boolean handingOver() {
+        return router.handingOver();
+    }
+
+    boolean inMaintenance() {
+        return router.passive();
+    }
+
+    VrrpRouter router() {
+        return router;
+    }
+
+    /** A stop that cannot wait any longer: a handover still in progress releases now, whoever took over. */
+    void releaseNow(long now) {
+        router.releaseNow(now);
+        if (vips.holdsAny()) {
+            vips.release();
         }
     }
 
@@ -154,10 +199,13 @@ final class GroupRuntime implements RouterActions {
         router.onAdvert(now, source, packet.priority(), packet.advertIntervalCentis());
     }
 
-    /** Graceful stop: a MASTER sends priority 0 and releases its VIPs. */
+    /**
+     * Graceful stop: a MASTER sends priority 0 and hands its VIPs over (make-before-break): the caller keeps the loop
+     * running while {@link #handingOver()}, then calls {@link #releaseNow}.
+     */
     void shutdown(long now) {
         router.shutdown(now);
-        if (vips.holdsAny()) {
+        if (!router.handingOver() && vips.holdsAny()) {
             vips.release();
         }
     }
@@ -203,9 +251,12 @@ final class GroupRuntime implements RouterActions {
         log.info("group {} (vrid {}): {} -> {}: {}", name(), vrid(), from, to, reason);
         Instant at = Instant.now();
         history.transition(to, new GroupStatus.TransitionRecord(at.toString(), from.name(), to.name(), reason));
-        // keepalived's scripts know STOP for a shutdown; the others keep their names.
-        String state = to == VrrpState.INIT ? "STOP" : to.name();
-        notifier.notify(new Notification(tenant, node, name(), state, router.effectivePriority(), reason, at));
+        notifier.notify(new Notification(tenant, node, name(), stateName(to), router.effectivePriority(), reason, at));
+    }
+
+    /** keepalived's scripts know STOP for a shutdown; the others keep their names. */
+    private static String stateName(VrrpState state) {
+        return state == VrrpState.INIT ? "STOP" : state.name();
     }
 
     GroupStatus status(long now) {
@@ -213,6 +264,7 @@ final class GroupRuntime implements RouterActions {
         return new GroupStatus(name(), vrid(), channel.interfaceName(), config.version(), router.state().name(),
                 config.priority(), router.effectivePriority(), config.advertInterval().toMillis(),
                 config.vips().stream().map(VipAddress::toString).toList(), vips.allAttached(), vips.onNic(), router.faultReason(),
+                router.passive(), router.handingOver(),
                 master == null ? null : VipAddress.format(master), router.masterPriority(), history.peers(now), adverts.sent(),
                 history.advertsReceived(), history.configMismatches(), history.transitionCounts(), history.transitions(), database);
     }

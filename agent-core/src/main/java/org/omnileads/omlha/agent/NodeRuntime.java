@@ -1,5 +1,6 @@
 package org.omnileads.omlha.agent;
 
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -11,11 +12,13 @@ import org.omnileads.omlha.agent.config.ProbeConfig;
 import org.omnileads.omlha.agent.policy.DatabaseId;
 import org.omnileads.omlha.agent.policy.GroupDecision;
 import org.omnileads.omlha.agent.policy.GroupRules;
+import org.omnileads.omlha.agent.policy.MaintenanceMark;
 import org.omnileads.omlha.agent.policy.NodeFacts;
 import org.omnileads.omlha.agent.policy.NodePolicy;
 import org.omnileads.omlha.agent.status.GroupStatus;
 import org.omnileads.omlha.probes.ProbeResult;
 import org.omnileads.omlha.vip.VipAddress;
+import org.omnileads.omlha.vrrp.fsm.Handover;
 
 /**
  * Everything one node runs, driven by events that each carry their {@code now}: the groups, the facts the policy
@@ -89,9 +92,93 @@ final class NodeRuntime {
 
     void fireTimers(long now) {
         // Indexed loops on the timer path: an iterator per turn would be garbage at every advert.
+        boolean keptUntaken = false;
         for (int i = 0; i < groups.size(); i++) {
-            groups.get(i).fireTimers(now);
+            GroupRuntime group = groups.get(i);
+            group.fireTimers(now);
+            keptUntaken |= group.router().lastHandover() == Handover.KEPT_UNTAKEN && facts.maintenance(group.name()) != null;
         }
+        if (keptUntaken) {
+            dropUntakenMaintenance(now);
+        }
+    }
+
+    /**
+     * Nobody took a group that {@code maintenance on} (without --force) handed over: its router took it back, so the
+     * mark goes (the command reports exit 4).
+     */
+    private void dropUntakenMaintenance(long now) {
+        for (GroupRuntime group : groups) {
+            if (group.router().lastHandover() == Handover.KEPT_UNTAKEN && facts.maintenance(group.name()) != null) {
+                facts.setMaintenance(group.name(), null);
+            }
+        }
+        applyDecisions(now);
+    }
+
+    // ---- maintenance (the operator's command) ----
+
+    /** What {@code maintenance on|off} found for one group when it was asked: whether it had something to hand over. */
+    record MaintenanceStart(String group, boolean handingOver, String state, String master) {}
+
+    /**
+     * Marks ({@code on}) or unmarks groups; {@code names} empty means every group. Unknown names change nothing and come
+     * back as {@link IllegalArgumentException}, naming them.
+     */
+    List<MaintenanceStart> maintenance(long now, List<String> names, boolean on, boolean force) {
+        List<String> unknown = new ArrayList<>();
+        for (String name : names) {
+            if (group(name) == null) {
+                unknown.add(name);
+            }
+        }
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("no group " + String.join(", ", unknown) + " on this node (groups: "
+                    + String.join(", ", groups.stream().map(GroupRuntime::name).toList()) + ")");
+        }
+        List<GroupRuntime> chosen = names.isEmpty() ? List.copyOf(groups) : names.stream().map(this::group).toList();
+        for (GroupRuntime group : chosen) {
+            facts.setMaintenance(group.name(), on ? new MaintenanceMark(!force) : null);
+        }
+        applyDecisions(now);
+        List<MaintenanceStart> started = new ArrayList<>();
+        for (GroupRuntime group : chosen) {
+            InetAddress master = group.router().masterAddress();
+            started.add(new MaintenanceStart(group.name(), on && group.handingOver(), group.state().name(),
+                    master == null ? null : VipAddress.format(master)));
+        }
+        return started;
+    }
+
+    /** The groups in maintenance now, for the state directory. */
+    Set<String> groupsInMaintenance() {
+        return facts.groupsInMaintenance();
+    }
+
+    /** Marks read back from the state directory at start: before {@link #start}, so the groups start passive. */
+    void restoreMaintenance(Set<String> names) {
+        for (String name : names) {
+            facts.setMaintenance(name, MaintenanceMark.SETTLED);
+        }
+    }
+
+    private GroupRuntime group(String name) {
+        for (GroupRuntime group : groups) {
+            if (group.name().equals(name)) {
+                return group;
+            }
+        }
+        return null;
+    }
+
+    /** Whether any group still holds VIPs it gave up, waiting for its new master to be heard. */
+    boolean handingOver() {
+        for (int i = 0; i < groups.size(); i++) {
+            if (groups.get(i).handingOver()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The earliest deadline of any group, or {@code fallback} when none comes before it. */
@@ -146,7 +233,10 @@ final class NodeRuntime {
     void apply(long now, Reload reload) {
         for (GroupRuntime group : List.copyOf(groups)) {
             if (reload.stopping().contains(group.name())) {
+                // No handover for a group that a reload stops or restarts: it leaves the dispatcher now, so it could
+                // not hear its taker. It resigns with priority 0 and releases at once, as keepalived does.
                 group.shutdown(now);
+                group.releaseNow(now);
                 group.channel().dispatcher().unregister(group);
                 groups.remove(group);
             }
@@ -176,7 +266,10 @@ final class NodeRuntime {
         }
     }
 
-    /** Graceful stop: every MASTER sends priority 0 and releases its VIPs. Failures are collected, every group stops. */
+    /**
+     * Graceful stop: every MASTER sends priority 0 and hands its VIPs over; the loop keeps running while
+     * {@link #handingOver()}, then {@link #releaseAll} ends what is left. Failures are collected, every group stops.
+     */
     void shutdown(long now) {
         RuntimeException failure = null;
         for (GroupRuntime group : groups) {
@@ -192,6 +285,22 @@ final class NodeRuntime {
         }
         if (failure != null) {
             throw failure;
+        }
+    }
+
+    /** The longest handover bound of any group (0 without groups), plus a little for the last advert's way. */
+    long handoverBoundNanos() {
+        long bound = 0;
+        for (GroupRuntime group : groups) {
+            bound = Math.max(bound, group.router().handoverBoundNanos());
+        }
+        return bound + 50_000_000L;
+    }
+
+    /** The end of a stop: a handover still waiting for its taker releases now. */
+    void releaseAll(long now) {
+        for (GroupRuntime group : groups) {
+            group.releaseNow(now);
         }
     }
 

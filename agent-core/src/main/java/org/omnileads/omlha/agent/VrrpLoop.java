@@ -62,12 +62,13 @@ final class VrrpLoop implements Runnable {
             while (running) {
                 turn();
             }
-            node.shutdown(ticker.nanoTime());
+            handOverAndStop();
         } catch (RuntimeException | Error e) {
             log.error("VRRP loop failed; releasing VIPs", e);
             started.completeExceptionally(e);
             try {
                 node.shutdown(ticker.nanoTime());
+                node.releaseAll(ticker.nanoTime());
             } catch (RuntimeException suppressed) {
                 e.addSuppressed(suppressed);
             }
@@ -75,6 +76,24 @@ final class VrrpLoop implements Runnable {
             return;
         }
         stopped.complete(null);
+    }
+
+    /**
+     * Graceful stop, make-before-break: every MASTER resigns with priority 0 and keeps its VIPs while the loop turns on
+     * (adverts heard, priority 0 repeated), until each group's new master is heard; what nobody took is released at the
+     * handover bound. Bounded: the loop never turns longer than the longest bound.
+     */
+    private void handOverAndStop() {
+        long start = ticker.nanoTime();
+        node.shutdown(start);
+        long until = start + node.handoverBoundNanos();
+        while (node.handingOver() && ticker.nanoTime() - until < 0) {
+            turn();
+        }
+        node.releaseAll(ticker.nanoTime());
+        if (ticker.nanoTime() - start > 1_000_000) {
+            log.info("stop: handed over in {} ms", (ticker.nanoTime() - start) / 1_000_000);
+        }
     }
 
     /**

@@ -29,14 +29,21 @@ import org.omnileads.omlha.vrrp.fsm.VrrpState;
  *
  * <p>Each node has three groups on eth0, VRRPv3 every 100 ms: {@code web} tracks probe {@code svc} with weight -55,
  * {@code db} with weight 0 (FAULT while it is down), and {@code api} is in sync group {@code s} with {@code db}. The
- * chaos phase draws link flaps, partitions, probe failures, power cuts, graceful restarts, stalls (a frozen process:
- * its packets and timers wait), reloads (the same file, or web's priority changed), on a network with loss, delay
- * and duplication. Then everything heals and the cluster is left alone.
+ * chaos phase draws link flaps, partitions, probe failures, power cuts, graceful restarts (the stop hands over, as
+ * the real loop does, before the agent starts again), stalls (a frozen process: its packets and timers wait), reloads
+ * (the same file, or web's priority changed), maintenance on and off (with or without --force; the marks survive a
+ * restart, as the state directory keeps them), on a network with loss, delay and duplication. Then everything heals
+ * and the cluster is left alone.
  *
  * <p>Invariants, checked after every event:
  * <ul>
- *   <li>a VIP is on a node only while its group is MASTER there;
- *   <li>a node whose weight-0 probe is down holds nothing of the groups that need it (db, and api with it);
+ *   <li>a VIP is on a node only while its group is MASTER there, or while the node hands the group over
+ *       (make-before-break), and a handover lasts no longer than its bound;
+ *   <li>a node whose weight-0 probe is down is not MASTER of the groups that need it (db, and api with it), and
+ *       holds their VIPs only while handing them over;
+ *   <li>a handover ends when the first advert of another master (priority above 0) reaches the node; so, once the
+ *       network is whole, two nodes hold a group's VIPs together for at most one network delay after the new
+ *       master's first advert;
  *   <li>once the network has been whole for one Master_Down_Interval plus one advert (plus two network delays),
  *       exactly one node is MASTER of each group, it holds the VIPs, and it is the highest healthy priority.
  * </ul>
@@ -93,7 +100,7 @@ final class WholeAgentSimulation {
             }
             long chaosEnd = scenario.chaosMillis() * MS;
             for (int i = 0; i < scenario.chaosEvents(); i++) {
-                schedule((long) (random.nextDouble() * chaosEnd), new Chaos(random.nextInt(9), random.nextInt(scenario.nodes())));
+                schedule((long) (random.nextDouble() * chaosEnd), new Chaos(random.nextInt(10), random.nextInt(scenario.nodes())));
             }
             schedule(chaosEnd, new Heal());
             long end = chaosEnd + settleBound() + 2_000 * MS;
@@ -132,17 +139,54 @@ final class WholeAgentSimulation {
             }
             for (GroupRuntime group : node.runtime.groups()) {
                 boolean holds = node.holdsAnyVipOf(group.config());
-                if (holds && group.state() != VrrpState.MASTER) {
+                boolean master = group.state() == VrrpState.MASTER;
+                if (holds && !master && !group.handingOver()) {
                     fail(node + " holds VIPs of " + group.name() + " in state " + group.state());
                 }
-                if (!node.svcReported && !group.name().equals("web") && (holds || group.state() == VrrpState.MASTER)) {
+                if (!node.svcReported && !group.name().equals("web") && (master || holds && !group.handingOver())) {
                     fail(node + " has svc down but is " + group.state() + " of " + group.name() + (holds ? " with its VIPs" : ""));
                 }
+                checkHandover(node, group);
             }
         }
         if (wholeSince != Long.MAX_VALUE && elapsed - wholeSince >= settleBound()) {
             for (String group : GROUPS) {
                 checkSettled(group);
+            }
+        }
+    }
+
+    /**
+     * A handover lasts at most its bound; once the network is whole, it lasts at most one network delay past the first
+     * advert of the group's current master (sent when it became MASTER, or within one interval of the heal).
+     */
+    private void checkHandover(SimNode node, GroupRuntime group) {
+        if (group.state() == VrrpState.MASTER) {
+            node.masterSince.putIfAbsent(group.name(), elapsed);
+        } else {
+            node.masterSince.remove(group.name());
+        }
+        if (!group.handingOver()) {
+            node.handoverSince.remove(group.name());
+            return;
+        }
+        long since = node.handoverSince.computeIfAbsent(group.name(), g -> elapsed);
+        // A frozen process fires its timers only when it resumes: the bound counts from then.
+        long from = Math.max(since, node.resumedAt);
+        if (!node.isStalled() && elapsed - from > group.router().handoverBoundNanos()) {
+            fail(node + " hands " + group.name() + " over for " + (elapsed - since) / MS + " ms, beyond its bound");
+        }
+        if (wholeSince == Long.MAX_VALUE) {
+            return;
+        }
+        for (SimNode other : nodes) {
+            Long masterSince = other == node || other.runtime == null ? null : other.masterSince.get(group.name());
+            if (masterSince != null) {
+                long firstAdvert = masterSince >= wholeSince ? masterSince : wholeSince + INTERVAL;
+                if (elapsed - firstAdvert > scenario.maxDelayMs() * MS) {
+                    fail(node + " and " + other + " both hold " + group.name() + "'s VIPs " + (elapsed - masterSince) / MS
+                            + " ms after " + other + " became its MASTER");
+                }
             }
         }
     }
@@ -228,7 +272,13 @@ final class WholeAgentSimulation {
             if (to.deferred(this) || to.runtime == null) {
                 return;
             }
+            // VRRP header: byte 1 the VRID, byte 2 the priority (v2 and v3 alike).
+            GroupRuntime group = to.groupByVrid(bytes[1] & 0xff);
+            boolean wasHandingOver = group != null && group.handingOver();
             to.channel.dispatcher().dispatch(now(), new SimDatagram(bytes, from.address), to.runtime.drops());
+            if (wasHandingOver && (bytes[2] & 0xff) > 0 && to.runtime != null && group.handingOver()) {
+                fail(to + " heard " + from + "'s advert for " + group.name() + " yet still hands it over");
+            }
             to.afterEvent();
         }
     }
@@ -277,6 +327,7 @@ final class WholeAgentSimulation {
                 case 5 -> node.gracefulRestart();
                 case 6 -> node.stall((50 + random.nextInt(3000)) * MS);
                 case 7 -> node.reload(random.nextBoolean());
+                case 8 -> node.toggleMaintenance(GROUPS.get(random.nextInt(GROUPS.size())), random.nextInt(4) == 0);
                 default -> {
                     lossPercent = random.nextInt(30);
                     note("network loss now " + lossPercent + " %");
@@ -295,6 +346,9 @@ final class WholeAgentSimulation {
                 node.partitioned = false;
                 if (!node.linkUp) {
                     node.setLink(true);
+                }
+                if (node.stopping) {
+                    node.finishStop(); // a stop still handing over ends now, as at its bound
                 }
                 if (node.runtime == null) {
                     node.boot();
@@ -326,6 +380,13 @@ final class WholeAgentSimulation {
         long wakeGeneration;
         long scheduledWake = Long.MIN_VALUE;
         int transitions;
+        /** A graceful stop that still hands over: the agent runs until its handovers end (or their bound). */
+        boolean stopping;
+        long resumedAt = Long.MIN_VALUE;
+        /** What the state directory keeps: the maintenance marks, restored when the agent starts again. */
+        Set<String> savedMarks = Set.of();
+        final Map<String, Long> masterSince = new java.util.HashMap<>();
+        final Map<String, Long> handoverSince = new java.util.HashMap<>();
         /** Events that reached the node while it was stalled, run when it resumes. */
         final List<Event> waiting = new ArrayList<>();
 
@@ -383,6 +444,9 @@ final class WholeAgentSimulation {
             for (GroupConfig group : config.groups()) {
                 runtime.add(build(group), linkUp);
             }
+            runtime.restoreMaintenance(savedMarks);
+            masterSince.clear();
+            handoverSince.clear();
             runtime.start(now());
             if (!svcUp) {
                 runtime.onProbeChange(now(), "svc", false);
@@ -399,23 +463,65 @@ final class WholeAgentSimulation {
             }
             crashes++;
             runtime = null;
+            stopping = false;
             vipTable.clear(); // the host is off: its addresses go with it
             waiting.clear();
             stalledUntil = Long.MIN_VALUE;
             note(this + " power cut");
         }
 
+        /** SIGTERM, then the agent starts again: the stop hands over first, as {@code VrrpLoop.handOverAndStop}. */
         void gracefulRestart() {
-            if (runtime == null || isStalled()) {
+            if (runtime == null || isStalled() || stopping) {
                 return;
             }
             runtime.shutdown(now());
+            stopping = true;
+            note(this + " stopping");
+            schedule(elapsed + runtime.handoverBoundNanos(), new Event() {
+                @Override
+                void run() {
+                    if (stopping && !isStalled()) {
+                        finishStop();
+                    }
+                }
+            });
+            afterEvent();
+        }
+
+        /** The stop's end: what still hands over is released, the process exits, and the agent starts again. */
+        void finishStop() {
+            runtime.releaseAll(now());
             if (!vipTable.isEmpty()) {
                 fail(this + " stopped gracefully but still holds " + vipTable);
             }
+            stopping = false;
             runtime = null;
             note("n" + (index + 1) + " stopped gracefully");
             boot();
+        }
+
+        /** {@code omlha-agent maintenance on|off GROUP [--force]}; the state directory keeps the marks. */
+        void toggleMaintenance(String group, boolean force) {
+            if (runtime == null || isStalled() || stopping) {
+                return;
+            }
+            boolean on = !runtime.groupsInMaintenance().contains(group);
+            runtime.maintenance(now(), List.of(group), on, force);
+            note("n" + (index + 1) + " maintenance " + (on ? "on" : "off") + (force ? " --force " : " ") + group);
+            afterEvent();
+        }
+
+        GroupRuntime groupByVrid(int vrid) {
+            if (runtime == null) {
+                return null;
+            }
+            for (GroupRuntime group : runtime.groups()) {
+                if (group.vrid() == vrid) {
+                    return group;
+                }
+            }
+            return null;
         }
 
         void stall(long nanos) {
@@ -451,6 +557,7 @@ final class WholeAgentSimulation {
             if (elapsed < stalledUntil || waiting.isEmpty()) {
                 return;
             }
+            resumedAt = elapsed;
             List<Event> pending = List.copyOf(waiting);
             waiting.clear();
             for (Event event : pending) {
@@ -496,7 +603,7 @@ final class WholeAgentSimulation {
 
         /** SIGHUP with the same file, or with web's priority raised or lowered by 2. */
         void reload(boolean changeWeb) {
-            if (runtime == null || isStalled()) {
+            if (runtime == null || isStalled() || stopping) {
                 return;
             }
             reloads++;
@@ -519,6 +626,11 @@ final class WholeAgentSimulation {
         /** The loop's next wake-up after anything happened on this node (a Wake at the new deadline). */
         void afterEvent() {
             if (runtime == null) {
+                return;
+            }
+            savedMarks = runtime.groupsInMaintenance();
+            if (stopping && !runtime.handingOver()) {
+                finishStop();
                 return;
             }
             long deadline = runtime.nextDeadline(now() + TimeUnit.SECONDS.toNanos(1)) - scenario.clockOrigin();
@@ -551,6 +663,9 @@ final class WholeAgentSimulation {
 
         /** The priority this node should win {@code group} with once settled, or -1 when it may not hold it. */
         int healthyPriority(String group) {
+            if (savedMarks.contains(group)) {
+                return -1; // in maintenance: takes no part
+            }
             int p = scenario.priority(index);
             return switch (group) {
                 case "web" -> (raisedWebPriority ? p + 2 : p) - (svcUp ? 0 : 55);

@@ -73,7 +73,7 @@ final class RunCommand implements Callable<Integer> {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        log.info("stopping: releasing VIPs");
+        log.info("stopping: handing the MASTER groups over (their VIPs stay until the new master is heard)");
         agent.stop();
         boolean failed = agent.failed();
         log.info(failed ? "stopped after a failure" : "stopped");

@@ -12,7 +12,7 @@ import java.util.Optional;
  * component cannot be called {@code notify}: it would clash with {@link Object#notify()}). {@code realtimePriority}
  * is the SCHED_FIFO priority of the VRRP loop thread, 0 for ordinary scheduling.
  */
-public record AgentConfig(String node, String tenant, String defaultInterface, Path controlSocket, String metricsListen,
+public record AgentConfig(String node, String tenant, String defaultInterface, Path controlSocket, Path stateDir, String metricsListen,
         int realtimePriority, VrrpDefaults vrrp, List<GroupConfig> groups, List<ProbeConfig> probes, NotifyConfig notifications,
         Map<String, List<String>> syncGroups) {
 
@@ -23,6 +23,8 @@ public record AgentConfig(String node, String tenant, String defaultInterface, P
     public static final int DEFAULT_REALTIME_PRIORITY = 10;
 
     public static final Path DEFAULT_CONTROL_SOCKET = Path.of("/run/omlha/agent.sock");
+    /** What survives a restart (the maintenance marks); the unit's {@code StateDirectory=omlha}. */
+    public static final Path DEFAULT_STATE_DIR = Path.of("/var/lib/omlha");
     public static final String DEFAULT_METRICS_LISTEN = "0.0.0.0:9273";
 
     public AgentConfig {

@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  */
 final class AgentConfigReader {
     static final List<String> TOP_KEYS =
-            List.of("node", "tenant", "interface", "control", "metrics", "realtime-priority", "vrrp", "groups", "probes", "notify", "sync-groups");
+            List.of("node", "tenant", "interface", "control", "state-dir", "metrics", "realtime-priority", "vrrp", "groups", "probes", "notify", "sync-groups");
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+");
@@ -45,6 +45,7 @@ final class AgentConfigReader {
                 ? Optional.of(interfaceName(omlha).orElse(""))
                 : Optional.empty();
         Path controlSocket = controlSocket(omlha);
+        Path stateDir = stateDir(omlha);
         String metricsListen = metricsListen(omlha);
         int realtimePriority = omlha.has("realtime-priority")
                 ? omlha.integer("realtime-priority", 0, 99).orElse(AgentConfig.DEFAULT_REALTIME_PRIORITY)
@@ -54,7 +55,7 @@ final class AgentConfigReader {
         List<GroupConfig> groups = GroupReader.readGroups(omlha, defaultInterface, vrrp, probes);
         NotifyConfig notify = omlha.object("notify").map(AgentConfigReader::readNotify).orElse(NotifyConfig.NONE);
         Map<String, List<String>> syncGroups = omlha.object("sync-groups").map(o -> readSyncGroups(o, groups)).orElse(Map.of());
-        return new AgentConfig(node, tenant, defaultInterface.orElse(""), controlSocket, metricsListen, realtimePriority, vrrp, groups,
+        return new AgentConfig(node, tenant, defaultInterface.orElse(""), controlSocket, stateDir, metricsListen, realtimePriority, vrrp, groups,
                 probes, notify, syncGroups);
     }
 
@@ -128,6 +129,23 @@ final class AgentConfigReader {
         } catch (InvalidPathException e) {
             c.problem("socket", "not a path: " + Values.quote(socket.get()));
             return AgentConfig.DEFAULT_CONTROL_SOCKET;
+        }
+    }
+
+    private static Path stateDir(ConfigNode omlha) {
+        Optional<String> dir = omlha.has("state-dir") ? omlha.text("state-dir") : Optional.empty();
+        if (dir.isEmpty()) {
+            return AgentConfig.DEFAULT_STATE_DIR;
+        }
+        try {
+            Path path = Path.of(dir.get());
+            if (!path.isAbsolute()) {
+                omlha.problem("state-dir", "an absolute path, like " + AgentConfig.DEFAULT_STATE_DIR);
+            }
+            return path;
+        } catch (InvalidPathException e) {
+            omlha.problem("state-dir", "not a path: " + Values.quote(dir.get()));
+            return AgentConfig.DEFAULT_STATE_DIR;
         }
     }
 

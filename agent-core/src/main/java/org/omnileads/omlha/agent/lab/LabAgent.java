@@ -34,7 +34,8 @@ public final class LabAgent {
     /** Rewrites the config file with other groups (same node, interface and control socket); see {@link #reload}. */
     public void writeConfig(String groupsHocon) throws IOException {
         Files.writeString(config, "omlha {\n  node = \"" + host.name() + "\"\n  interface = \"eth0\"\n"
-                + "  control.socket = \"" + socket + "\"\n  metrics.listen = \"\"\n" + groupsHocon + "\n}\n");
+                + "  control.socket = \"" + socket + "\"\n  state-dir = \"" + stateDir() + "\"\n  metrics.listen = \"\"\n"
+                + groupsHocon + "\n}\n");
     }
 
     /** SIGHUP: the agent reloads its config file. */
@@ -67,6 +68,36 @@ public final class LabAgent {
     public Path socket() {
         return socket;
     }
+
+    /** The agent's state directory (maintenance marks), kept across its restarts in the lab. */
+    public Path stateDir() {
+        return lab.workDir().resolve(host.name() + "-state");
+    }
+
+    /** Runs {@code omlha-agent ARGS...} (a client command, e.g. maintenance) against this agent; waits for its exit. */
+    public CommandResult command(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(launcher);
+        command.addAll(List.of(args));
+        Process client = new ProcessBuilder(command).redirectErrorStream(false).start();
+        String out = new String(client.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        String err = new String(client.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (!client.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+            client.destroyForcibly();
+            throw new IOException("omlha-agent " + String.join(" ", args) + " did not end in 60 s");
+        }
+        return new CommandResult(client.exitValue(), out, err);
+    }
+
+    /** {@code omlha-agent maintenance on|off ARGS...} against this agent's socket. */
+    public CommandResult maintenance(String... args) throws IOException, InterruptedException {
+        List<String> all = new ArrayList<>(List.of("maintenance"));
+        all.addAll(List.of(args));
+        all.addAll(List.of("--socket", socket.toString()));
+        return command(all.toArray(String[]::new));
+    }
+
+    /** A client command's exit code and output. */
+    public record CommandResult(int exit, String out, String err) {}
 
     public Path log() {
         return log;

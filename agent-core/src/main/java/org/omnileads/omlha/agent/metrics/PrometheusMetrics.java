@@ -129,6 +129,10 @@ public final class PrometheusMetrics {
         }
         gauge(meters, "omlha.group.priority", "the effective priority now", Tags.of("group", name),
                 s -> group(s, name) == null ? 0 : group(s, name).effectivePriority());
+        gauge(meters, "omlha.group.maintenance", "1 while the group is in maintenance on this node", Tags.of("group", name),
+                s -> group(s, name) != null && group(s, name).maintenance() ? 1 : 0);
+        gauge(meters, "omlha.group.handing.over", "1 while this node still holds VIPs of a group it gave up, until the new master is heard",
+                Tags.of("group", name), s -> group(s, name) != null && group(s, name).handingOver() ? 1 : 0);
         counter(meters, "omlha.vrrp.adverts.sent", "VRRP adverts sent", Tags.of("group", name),
                 s -> group(s, name) == null ? 0 : group(s, name).advertsSent());
         counter(meters, "omlha.vrrp.adverts.received", "valid VRRP adverts received", Tags.of("group", name),

@@ -20,6 +20,24 @@ public final class NodeFacts {
     private Set<String> activeProbes = Set.of();
     /** For each PostgreSQL probe, its peers' databases. */
     private Map<String, List<DatabaseId>> peerProbes = Map.of();
+    /** The groups the operator put in maintenance on this node. */
+    private final Map<String, MaintenanceMark> maintenance = new HashMap<>();
+
+    /** The operator's mark on {@code group}, or null. */
+    public MaintenanceMark maintenance(String group) {
+        return maintenance.get(group);
+    }
+
+    /** Sets ({@code mark} not null) or clears a group's maintenance mark; returns whether it changed. */
+    public boolean setMaintenance(String group, MaintenanceMark mark) {
+        MaintenanceMark before = mark == null ? maintenance.remove(group) : maintenance.put(group, mark);
+        return !java.util.Objects.equals(before, mark);
+    }
+
+    /** The groups in maintenance, in no order. */
+    public Set<String> groupsInMaintenance() {
+        return Set.copyOf(maintenance.keySet());
+    }
 
     /** A link's state; true for an interface never reported (the kernel is asked before a group starts). */
     public boolean linkUp(int ifIndex) {

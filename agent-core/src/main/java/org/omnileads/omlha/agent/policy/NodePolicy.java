@@ -16,7 +16,8 @@ import org.omnileads.omlha.probes.PostgresFacts;
  * <ol>
  *   <li>a followed database role sets the base priority, or FAULT ({@link FollowPolicy});
  *   <li>the tracked probes weigh on it, a weight-0 probe that is down is FAULT ({@link TrackPolicy});
- *   <li>a link that is down is FAULT, before any other reason;
+ *   <li>a link that is down is FAULT, before any other reason, and releases at once (no handover);
+ *   <li>the operator's maintenance mark is passed on: such a group neither takes nor preempts;
  *   <li>a member of a sync group in FAULT of its own puts the other members in FAULT (keepalived's
  *       vrrp_sync_group), so the peer node takes the whole sync group together.
  * </ol>
@@ -55,10 +56,11 @@ public final class NodePolicy {
         if (fault == null) {
             fault = tracked.faultReason();
         }
-        if (!facts.linkUp(group.ifIndex())) {
+        boolean linkDown = !facts.linkUp(group.ifIndex());
+        if (linkDown) {
             fault = "interface " + group.interfaceName() + " down";
         }
-        return new GroupDecision(tracked.priority(), fault, database);
+        return new GroupDecision(tracked.priority(), fault, linkDown, facts.maintenance(group.name()), database);
     }
 
     /**

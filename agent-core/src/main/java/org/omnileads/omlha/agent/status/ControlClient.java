@@ -12,6 +12,8 @@ public final class ControlClient {
     private static final int MAX_REPLY_BYTES = 4 * 1024 * 1024;
     /** A daemon that accepts but never answers (its loop stuck) is "no daemon" after this long. */
     private static final long TIMEOUT_MILLIS = 5_000;
+    /** Four advert intervals of VRRPv2's longest (255 s), and some. */
+    private static final long MAINTENANCE_TIMEOUT_MILLIS = 20 * 60_000;
 
     private ControlClient() {}
 
@@ -21,6 +23,18 @@ public final class ControlClient {
             channel.connect(UnixDomainSocketAddress.of(socket));
             ChannelIo.writeAll(channel, "status\n".getBytes(StandardCharsets.UTF_8), TIMEOUT_MILLIS);
             return ChannelIo.readToEnd(channel, MAX_REPLY_BYTES, TIMEOUT_MILLIS);
+        }
+    }
+
+    /**
+     * Sends {@code maintenance on|off [--force] [GROUP...]} and waits for the daemon's answer, which comes once every
+     * group was handed over or its bound passed (up to four advert intervals).
+     */
+    public static MaintenanceReply maintenance(Path socket, String request) throws IOException {
+        try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            channel.connect(UnixDomainSocketAddress.of(socket));
+            ChannelIo.writeAll(channel, (request + "\n").getBytes(StandardCharsets.UTF_8), TIMEOUT_MILLIS);
+            return StatusJson.readMaintenance(ChannelIo.readToEnd(channel, MAX_REPLY_BYTES, MAINTENANCE_TIMEOUT_MILLIS));
         }
     }
 

@@ -6,7 +6,9 @@ import java.util.Map;
 /**
  * One group as {@code omlha-agent status} shows it (field names are the JSON of CONTRACT.md). Beyond the contract:
  * {@code vipsOnNic} lists the VIPs that are on the interface now (one may be missing while an attach is retried),
- * {@code faultReason} says what holds the group in FAULT (null when nothing does).
+ * {@code faultReason} says what holds the group in FAULT (null when nothing does), {@code maintenance} is the
+ * contract's mark, {@code handingOver} is true while a master that gave the group up still holds its VIPs, waiting
+ * for the new master to be heard (make-before-break).
  */
 public record GroupStatus(
         String name,
@@ -21,6 +23,8 @@ public record GroupStatus(
         boolean vipsAttached,
         List<String> vipsOnNic,
         String faultReason,
+        boolean maintenance,
+        boolean handingOver,
         String master,
         int masterPriority,
         List<PeerStatus> peers,

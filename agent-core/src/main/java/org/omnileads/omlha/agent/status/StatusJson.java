@@ -26,4 +26,16 @@ public final class StatusJson {
     public static AgentStatus read(String json) throws JsonProcessingException {
         return MAPPER.readValue(json, AgentStatus.class);
     }
+
+    public static String writeMaintenance(MaintenanceReply reply) {
+        try {
+            return MAPPER.writeValueAsString(reply);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("maintenance reply not serializable", e);
+        }
+    }
+
+    public static MaintenanceReply readMaintenance(String json) throws JsonProcessingException {
+        return MAPPER.readValue(json, MaintenanceReply.class);
+    }
 }

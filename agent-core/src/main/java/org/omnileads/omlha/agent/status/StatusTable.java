@@ -21,6 +21,12 @@ public final class StatusTable {
             out.append(String.format("%-14s %4d %-10s %-7s %8s %-28s %-8s %s%n",
                     g.name(), g.vrid(), g.interfaceName(), g.state(), prio, String.join(",", g.vips()),
                     g.vipsAttached() ? "yes" : "no", g.master() == null ? "-" : g.master() + " (prio " + g.masterPriority() + ")"));
+            if (g.maintenance()) {
+                out.append("    in maintenance: takes no part in the election here ('omlha-agent maintenance off' ends it)\n");
+            }
+            if (g.handingOver()) {
+                out.append("    handing over: keeps its VIPs until the new master is heard\n");
+            }
             GroupStatus.DatabaseStatus db = g.database();
             if (db != null) {
                 out.append(String.format("    database (%s, follows the %s): %s, timeline %s%s%s%n", db.probe(), db.follows(),

@@ -39,7 +39,14 @@ class TopLevelValidationTest {
     @Test
     void unknownKeyInOmlha() {
         assertProblems(top("interfaces = eth0"), "agent.conf:3: omlha.interfaces: unknown key (expected one of: node, tenant, "
-                + "interface, control, metrics, realtime-priority, vrrp, groups, probes, notify, sync-groups)");
+                + "interface, control, state-dir, metrics, realtime-priority, vrrp, groups, probes, notify, sync-groups)");
+    }
+
+    @Test
+    void stateDir() {
+        assertEquals(AgentConfig.DEFAULT_STATE_DIR, valid(top()).stateDir());
+        assertEquals(java.nio.file.Path.of("/tmp/omlha-state"), valid(top("state-dir = \"/tmp/omlha-state\"")).stateDir());
+        assertProblems(top("state-dir = \"var/lib\""), "agent.conf:3: omlha.state-dir: an absolute path, like /var/lib/omlha");
     }
 
     @Test

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class StatusJsonTest {
     private static AgentStatus sample() {
         GroupStatus group = new GroupStatus("asterisk", 51, "eth0", 3, "MASTER", 150, 140, 1000, List.of("192.0.2.100/24"), true, List.of("192.0.2.100/24"), null,
-                "192.0.2.1", 140, List.of(new GroupStatus.PeerStatus("192.0.2.2", 100, 230)), 10, 20, 0, Map.of("MASTER", 1L),
+                true, false, "192.0.2.1", 140, List.of(new GroupStatus.PeerStatus("192.0.2.2", 100, 230)), 10, 20, 0, Map.of("MASTER", 1L),
                 List.of(new GroupStatus.TransitionRecord("2026-01-01T00:00:00Z", "BACKUP", "MASTER", "master down timer expired")),
                 new GroupStatus.DatabaseStatus("pg", "primary", "primary", "2", null, false, "ok"));
         return new AgentStatus("n1", "omnileads.example", 42, 1000, List.of(group),
@@ -27,10 +27,12 @@ class StatusJsonTest {
         JsonNode root = new ObjectMapper().readTree(StatusJson.write(sample()));
         assertEquals("n1", root.get("node").asText());
         JsonNode group = root.get("groups").get(0);
-        for (String field : List.of("name", "vrid", "state", "priority", "effective_priority", "vips", "vips_attached", "master", "peers")) {
+        for (String field : List.of("name", "vrid", "state", "priority", "effective_priority", "vips", "vips_attached", "master", "peers",
+                "maintenance")) {
             assertTrue(group.has(field), "group field " + field + " in " + group);
         }
         assertEquals(140, group.get("effective_priority").asInt());
+        assertTrue(group.get("maintenance").asBoolean(), "CONTRACT: a group in maintenance has \"maintenance\": true");
         assertEquals("192.0.2.100/24", group.get("vips").get(0).asText());
         JsonNode peer = group.get("peers").get(0);
         assertEquals("192.0.2.2", peer.get("address").asText());

@@ -477,8 +477,8 @@ public final class VrrpRouter {
         if (priority >= effectivePriority) {
             lowerMasterSeen = false;
             follow(now, source, priority, intervalCentis);
-        } else if (!preempt || withinPreemptDelay(now)) {
-            follow(now, source, priority, intervalCentis);
+        } else if (!preempt || passive || withinPreemptDelay(now)) {
+            follow(now, source, priority, intervalCentis); // a passive router never preempts: it follows whoever is master
         } else {
             preemptedMaster = source;
             preemptedPriority = priority;

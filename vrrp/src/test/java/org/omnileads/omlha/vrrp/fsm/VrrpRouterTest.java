@@ -562,6 +562,7 @@ class VrrpRouterTest {
         router.onAdvert(now + 300 * MS, PEER, 50, 100);
         assertEquals(VrrpState.BACKUP, router.state());
         assertEquals(List.of(), actions.take(), "nor preempts a lower master");
+        assertEquals(50, router.masterPriority(), "it follows the lower master instead");
     }
 
     @Test
