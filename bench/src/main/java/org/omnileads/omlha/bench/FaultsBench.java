@@ -485,7 +485,7 @@ public final class FaultsBench {
         void stopClients() {
             tcp.stopSending();
             sip.stopSending();
-            Duration drain = CONNECT_TIMEOUT.plus(REPLY_TIMEOUT).plusMillis(500);
+            Duration drain = CONNECT_TIMEOUT.plus(REPLY_TIMEOUT).plusSeconds(1);
             tcp.close(drain);
             sip.close(TIMER_F.plusMillis(500));
             watch1.close();
@@ -895,6 +895,19 @@ public final class FaultsBench {
             return "-";
         }
         return ms(f.maxLatencyMs()) + (f.slow() > 0 ? " (" + f.slow() + " >= 0.9 s)" : "") + (sip && f.retransmissions() > 0 ? ", " + f.retransmissions() + " retx" : "");
+    }
+
+    /** "failed TCP/SIP, gap TCP/SIP" of a row, for bench/all. */
+    static String callers(Result r) {
+        if (r == null || r.tcp() == null) {
+            return "-";
+        }
+        return r.tcp().failed() + "/" + r.sip().failed() + ", " + gap(r.tcp()) + "/" + gap(r.sip());
+    }
+
+    /** "two holders, spurious" of a row, for bench/all. */
+    static String holdersAndSpurious(Result r) {
+        return r == null ? "-" : holders(r) + ", " + spuriousText(r);
     }
 
     static String holders(Result r) {

@@ -185,7 +185,8 @@ public final class CallerHttpClient implements AutoCloseable {
             long now = System.nanoTime();
             for (Pending p : pending) {
                 closeQuietly(p.channel);
-                record(new LabCall(p.sentNanos, now, false, null, "open at the end", 0));
+                record(new LabCall(p.sentNanos, now, false, null, "open at the end (" + (p.connectedNanos == 0 ? "connecting" : "connected, "
+                        + p.in.size() + " bytes read") + ")", 0));
             }
             open = 0;
         }
