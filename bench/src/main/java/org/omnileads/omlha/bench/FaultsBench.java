@@ -428,8 +428,9 @@ public final class FaultsBench {
                 LabHaproxy haproxy2 = new LabHaproxy(lab, n2);
                 haproxy1.start();
                 haproxy2.start();
-                new LabKamailio(lab, n1).start();
-                new LabKamailio(lab, n2).start();
+                // Bound to the VIP (ip_nonlocal_bind), the node's address and loopback: it answers from the VIP.
+                new LabKamailio(lab, n1, List.of(VIP, n1.ipv4(), "127.0.0.1")).start();
+                new LabKamailio(lab, n2, List.of(VIP, n2.ipv4(), "127.0.0.1")).start();
                 node1 = impl == Impl.OMLHA ? new AgentNode(lab, n1, 150) : new KeepalivedNode(lab, n1, 150);
                 node2 = impl == Impl.OMLHA ? new AgentNode(lab, n2, 100) : new KeepalivedNode(lab, n2, 100);
                 node1.start();

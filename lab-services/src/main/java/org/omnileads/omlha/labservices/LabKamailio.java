@@ -17,8 +17,11 @@ import org.omnileads.omlha.netns.NetnsLab;
 /**
  * A real Kamailio (Debian's package) on a lab host, in the foreground ({@code -DD -E}), with its own runtime folder
  * and pid file: the SIP service behind the VIP. Its whole config answers every OPTIONS with a stateless 200 whose
- * {@code Server} header names the host, so a client behind the VIP sees which node answered; it listens on UDP
- * {@value #PORT} of every address (0.0.0.0), so also on a VIP added later.
+ * {@code Server} header names the host, so a client behind the VIP sees which node answered. By default it listens on
+ * UDP {@value #PORT} of every address (0.0.0.0), so also on a VIP added later; it then answers from the address the
+ * kernel's route picks (the node's own, not the VIP). Given addresses, it binds each one, a VIP too
+ * ({@code net.ipv4.ip_nonlocal_bind=1} in the host's namespace, as a deployment on a VIP does), and answers from the
+ * address the request came to.
  */
 public final class LabKamailio {
     public static final int PORT = 5060;
@@ -30,9 +33,17 @@ public final class LabKamailio {
     private final Path dir;
     private final Path config;
     private final Path log;
+    private final List<String> listen;
     private Process process;
 
+    /** Listening on 0.0.0.0. */
     public LabKamailio(NetnsLab lab, NetnsLab.Host host) {
+        this(lab, host, List.of());
+    }
+
+    /** Listening on each of {@code addresses} (empty: 0.0.0.0); one that is not on the host yet is bound all the same. */
+    public LabKamailio(NetnsLab lab, NetnsLab.Host host, List<String> addresses) {
+        this.listen = List.copyOf(addresses);
         this.lab = lab;
         this.host = host;
         this.dir = lab.workDir().resolve("kamailio-" + host.name());
@@ -46,6 +57,13 @@ public final class LabKamailio {
 
     /** kamailio.cfg: UDP only, 2 children, stateless 200 to OPTIONS (Server: kamailio {@code answer}), 501 to the rest. */
     public static String config(String answer) {
+        return config(answer, List.of());
+    }
+
+    /** The same, listening on each of {@code addresses} (empty: 0.0.0.0). */
+    public static String config(String answer, List<String> addresses) {
+        String listen = (addresses.isEmpty() ? List.of("0.0.0.0") : addresses).stream().map(a -> "listen=udp:" + a + ":" + PORT)
+                .collect(Collectors.joining("\n"));
         return String.join("\n",
                 "#!KAMAILIO",
                 "debug=1",
@@ -55,7 +73,7 @@ public final class LabKamailio {
                 "auto_aliases=no",
                 "dns=no",
                 "rev_dns=no",
-                "listen=udp:0.0.0.0:" + PORT,
+                listen,
                 "server_header=\"Server: kamailio " + answer + "\"",
                 "mpath=\"" + MODULES + "\"",
                 "loadmodule \"sl.so\"",
@@ -75,7 +93,10 @@ public final class LabKamailio {
             throw new IllegalStateException("Kamailio already runs on " + host.name());
         }
         Files.createDirectories(dir);
-        Files.writeString(config, config(host.name()));
+        if (!listen.isEmpty()) {
+            lab.sysctl(host, "net.ipv4.ip_nonlocal_bind=1");
+        }
+        Files.writeString(config, config(host.name(), listen));
         Files.deleteIfExists(dir.resolve("kamailio.pid"));
         process = lab.start(host, List.of("kamailio", "-DD", "-E", "-f", config.toString(), "-Y", dir.toString(),
                 "-P", dir.resolve("kamailio.pid").toString(), "-m", "32", "-M", "4"), log);
