@@ -107,24 +107,46 @@ public final class FaultsBench {
     }
 
     /** What one client saw in one window. */
-    record ClientFigures(int sent, int failed, double longestGapMs, double maxLatencyMs, int slow, int retransmissions, String failures) {
-        static ClientFigures of(List<LabCall> calls, long from, long to) {
+    record ClientFigures(int sent, int failed, double longestGapMs, double gapStartMs, double gapAfterFaultMs, double maxLatencyMs, int slow,
+            int retransmissions, String failures) {
+        /**
+         * The figures of the requests sent in [from, to); the longest gap counts every answer (so one that began
+         * before the window counts whole), its start is relative to {@code from}; {@code faultEnd} (0: none) also
+         * gives the longest gap that ended after it (the heal, SIGCONT).
+         */
+        static ClientFigures of(List<LabCall> calls, long from, long to, long faultEnd) {
             List<LabCall> inWindow = calls.stream().filter(c -> c.sentNanos() - from >= 0 && c.sentNanos() - to < 0).toList();
             List<LabCall> failed = inWindow.stream().filter(c -> !c.ok()).toList();
             List<LabCall> successes = calls.stream().filter(LabCall::ok).sorted(Comparator.comparingLong(c -> c.endedNanos() - from)).toList();
             double gap = 0;
+            double gapStart = Double.NaN;
+            double afterFault = faultEnd == 0 ? Double.NaN : 0;
             for (int i = 1; i < successes.size(); i++) {
                 long before = successes.get(i - 1).endedNanos();
                 long after = successes.get(i).endedNanos();
                 if (after - from >= 0 && before - to < 0) {
-                    gap = Math.max(gap, (after - before) / 1e6);
+                    double millis = (after - before) / 1e6;
+                    if (millis > gap) {
+                        gap = millis;
+                        gapStart = (before - from) / 1e6;
+                    }
+                    if (faultEnd != 0 && after - faultEnd >= 0) {
+                        afterFault = Math.max(afterFault, millis);
+                    }
                 }
             }
             // A window without an answer at its end: the gap runs from the last answer to the window's end.
             OptionalLong lastEnd = successes.stream().mapToLong(LabCall::endedNanos).filter(e -> e - to < 0).max();
             boolean answeredAfter = successes.stream().anyMatch(c -> c.endedNanos() - to >= 0 || c.sentNanos() - to >= 0);
             if (lastEnd.isPresent() && !answeredAfter && inWindow.stream().anyMatch(c -> !c.ok() && c.sentNanos() - lastEnd.getAsLong() > 0)) {
-                gap = Math.max(gap, (to - lastEnd.getAsLong()) / 1e6);
+                double millis = (to - lastEnd.getAsLong()) / 1e6;
+                if (millis > gap) {
+                    gap = millis;
+                    gapStart = (lastEnd.getAsLong() - from) / 1e6;
+                }
+                if (faultEnd != 0) {
+                    afterFault = Math.max(afterFault, millis);
+                }
             }
             double maxLatency = inWindow.stream().mapToDouble(LabCall::latencyMillis).max().orElse(Double.NaN);
             int slow = (int) inWindow.stream().filter(c -> c.ok() && c.latencyMillis() >= 900).count();
@@ -132,7 +154,7 @@ public final class FaultsBench {
             Map<String, Long> reasons = failed.stream().collect(Collectors.groupingBy(c -> c.failure() == null ? "?" : c.failure(),
                     LinkedHashMap::new, Collectors.counting()));
             String text = reasons.entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", "));
-            return new ClientFigures(inWindow.size(), failed.size(), gap, maxLatency, slow, retransmissions, text);
+            return new ClientFigures(inWindow.size(), failed.size(), gap, gapStart, afterFault, maxLatency, slow, retransmissions, text);
         }
     }
 
@@ -248,16 +270,34 @@ public final class FaultsBench {
         return nl < 0 ? text : text.substring(0, nl);
     }
 
-    private static Result worse(Result a, Result b) {
-        if (a.met() != null && !a.met()) {
-            return a;
+    /**
+     * The worst of two trials of one cell, figure by figure (most failed, longest gap, slowest request, longest two
+     * holders, most spurious transitions), met only if both met; the notes are those of the worse trial.
+     */
+    static Result worse(Result a, Result b) {
+        if (a.tcp() == null || b.tcp() == null) {
+            return a.tcp() == null ? a : b;
         }
-        if (b.met() != null && !b.met()) {
-            return b;
-        }
-        double scoreA = a.tcp() == null ? Double.MAX_VALUE : a.tcp().failed() * 1e6 + a.sip().failed() * 1e6 + a.tcp().longestGapMs() + a.sip().longestGapMs();
-        double scoreB = b.tcp() == null ? Double.MAX_VALUE : b.tcp().failed() * 1e6 + b.sip().failed() * 1e6 + b.tcp().longestGapMs() + b.sip().longestGapMs();
-        return scoreB > scoreA ? b : a;
+        Result notes = score(b) > score(a) ? b : a;
+        Boolean met = a.met() == null || b.met() == null ? null : a.met() && b.met();
+        return new Result(a.caseLabel(), a.impl(), worse(a.tcp(), b.tcp(), notes.tcp()), worse(a.sip(), b.sip(), notes.sip()),
+                Math.max(a.twoHoldersMs(), b.twoHoldersMs()), maxOrNaN(a.twoHoldersAfterHealMs(), b.twoHoldersAfterHealMs()),
+                Math.max(a.spurious(), b.spurious()), notes.transitions(), notes.note(), a.target(), met);
+    }
+
+    private static ClientFigures worse(ClientFigures a, ClientFigures b, ClientFigures notes) {
+        return new ClientFigures(Math.max(a.sent(), b.sent()), Math.max(a.failed(), b.failed()), Math.max(a.longestGapMs(), b.longestGapMs()),
+                notes.gapStartMs(), maxOrNaN(a.gapAfterFaultMs(), b.gapAfterFaultMs()),
+                Math.max(a.maxLatencyMs(), b.maxLatencyMs()), Math.max(a.slow(), b.slow()), Math.max(a.retransmissions(), b.retransmissions()),
+                notes.failures());
+    }
+
+    private static double maxOrNaN(double a, double b) {
+        return Double.isNaN(a) ? b : Double.isNaN(b) ? a : Math.max(a, b);
+    }
+
+    private static double score(Result r) {
+        return (r.tcp().failed() + r.sip().failed()) * 1e6 + r.tcp().longestGapMs() + r.sip().longestGapMs();
     }
 
     // ---------------------------------------------------------------- one case on a fresh lab
@@ -495,8 +535,8 @@ public final class FaultsBench {
 
         Result result(String label, long from, long to, long healNanos, List<String> expected1, List<String> expected2, String note,
                 Boolean vipGoneTarget) throws IOException {
-            ClientFigures t = ClientFigures.of(tcp.calls(), from, to);
-            ClientFigures s = ClientFigures.of(sip.calls(), from, to);
+            ClientFigures t = ClientFigures.of(tcp.calls(), from, to, healNanos);
+            ClientFigures s = ClientFigures.of(sip.calls(), from, to, healNanos);
             double two = VipWatch.overlapMillis(watch1, watch2, from, to);
             System.err.printf("faults: %s %s: VIP on n1 %s, on n2 %s (ms from the window's start, which lasted %.0f ms)%n", label, impl.label,
                     relative(watch1.periods(), from), relative(watch2.periods(), from), (to - from) / 1e6);
@@ -883,12 +923,16 @@ public final class FaultsBench {
         return Double.isNaN(value) ? "-" : BenchFormat.decimals(value, 0);
     }
 
+    static String signed(double value) {
+        return Double.isNaN(value) ? "-" : String.format(Locale.ROOT, "%+.0f", value);
+    }
+
     static String client(ClientFigures f) {
         return f == null ? "-" : f.failed() + "/" + f.sent();
     }
 
     static String gap(ClientFigures f) {
-        return f == null ? "-" : ms(f.longestGapMs());
+        return f == null ? "-" : ms(f.longestGapMs()) + (Double.isNaN(f.gapAfterFaultMs()) ? "" : " (after " + ms(f.gapAfterFaultMs()) + ")");
     }
 
     static String latency(ClientFigures f, boolean sip) {
@@ -938,19 +982,19 @@ public final class FaultsBench {
 
     static void print(List<Result> results, int trials, double minutes) {
         System.out.printf("%nFaults as callers feel them, keepalived %s and omlha-agent side by side, same lab, same run (%d CPUs, %.1f min, "
-                + "worst of %d trial%s per cell)%n", keepalivedVersion(), Runtime.getRuntime().availableProcessors(), minutes, trials,
+                + "worst of %d trial%s per cell, figure by figure)%n", keepalivedVersion(), Runtime.getRuntime().availableProcessors(), minutes, trials,
                 trials == 1 ? "" : "s");
         System.out.println("n1 main 150 / n2 backup 100, VRRPv3, adverts 100 ms, HAProxy tracked weight 0; callers every 10 ms: TCP a new connection"
                 + " (connect timeout 3 s, reply 3 s), SIP an OPTIONS transaction (T1 500 ms, T2 4 s, Timer F capped at " + TIMER_F.toSeconds() + " s);"
                 + " failed = failed/sent in the case's window; gap = longest time between two successive answers, ms; max = slowest request, ms"
                 + " (>= 0.9 s: a lost SYN or a retransmission); two holders = ms both nodes held the VIP (ip monitor address);"
-                + " (after N) = of which after the fault ended (the heal, SIGCONT, the last link up)");
+                + " (after N) = gap ending / two holders after the fault ended (the heal, SIGCONT, the last link up)");
         System.out.println();
-        String format = "| %-16s | %-10s | %-10s | %-8s | %-16s | %-10s | %-8s | %-24s | %-16s | %-8s | %-31s | %-4s |%n";
+        String format = "| %-16s | %-10s | %-10s | %-16s | %-18s | %-10s | %-16s | %-28s | %-16s | %-8s | %-31s | %-4s |%n";
         System.out.printf(format, "case", "impl", "TCP failed", "TCP gap", "TCP max", "SIP failed", "SIP gap", "SIP max", "two holders ms", "spurious",
                 "target", "met");
-        System.out.printf(format, "-".repeat(16), "-".repeat(10), "-".repeat(10), "-".repeat(8), "-".repeat(16), "-".repeat(10), "-".repeat(8),
-                "-".repeat(24), "-".repeat(16), "-".repeat(8), "-".repeat(31), "-".repeat(4));
+        System.out.printf(format, "-".repeat(16), "-".repeat(10), "-".repeat(10), "-".repeat(16), "-".repeat(18), "-".repeat(10), "-".repeat(16),
+                "-".repeat(28), "-".repeat(16), "-".repeat(8), "-".repeat(31), "-".repeat(4));
         for (Result r : results) {
             System.out.printf(format, r.caseLabel(), r.impl().label, client(r.tcp()), gap(r.tcp()), latency(r.tcp(), false), client(r.sip()),
                     gap(r.sip()), latency(r.sip(), true), holders(r), spuriousText(r), r.target(), metText(r));
@@ -960,8 +1004,11 @@ public final class FaultsBench {
         for (Result r : results) {
             String failures = (r.tcp() == null || r.tcp().failures().isEmpty() ? "" : "TCP: " + r.tcp().failures() + "; ")
                     + (r.sip() == null || r.sip().failures().isEmpty() ? "" : "SIP: " + r.sip().failures() + "; ");
-            System.out.printf("- %s, %s: %s%s%s%n", r.caseLabel(), r.impl().label, failures, r.transitions().isEmpty() ? "" : "transitions " + r.transitions() + "; ",
-                    r.note());
+            String gaps = r.tcp() == null ? "" : "longest gap starts at " + signed(r.tcp().gapStartMs()) + " ms (TCP), " + signed(r.sip().gapStartMs())
+                    + " ms (SIP) into the window; " + (Double.isNaN(r.tcp().gapAfterFaultMs()) ? "" : "longest gap ending after the fault: TCP "
+                    + ms(r.tcp().gapAfterFaultMs()) + " ms, SIP " + ms(r.sip().gapAfterFaultMs()) + " ms; ");
+            System.out.printf("- %s, %s: %s%s%s%s%n", r.caseLabel(), r.impl().label, failures, gaps,
+                    r.transitions().isEmpty() ? "" : "transitions " + r.transitions() + "; ", r.note());
         }
     }
 
