@@ -84,6 +84,29 @@ class FailoverIT {
     }
 
     @Test
+    void underSystemdReleaseVipsRemovesTheDeadAgentsListedVipsWithoutAJvm() throws Exception {
+        try (Cluster c = Cluster.create(2)) {
+            LabAgent n1 = c.agent(1, Cluster.group("web", 51, 150, Cluster.VIP4 + "/24", WEB));
+            c.agent(2, Cluster.group("web", 51, 100, Cluster.VIP4 + "/24", WEB));
+            Await.until(LIMIT, "n1 holds the VIP", () -> c.onlyHolderIs(c.hosts.get(0), Cluster.VIP4), c::diagnostics);
+            assertTrue(java.nio.file.Files.readString(n1.stateDir().resolve("vips")).contains("eth0 " + Cluster.VIP4 + "/24"),
+                    "the running agent lists its VIPs in state-dir");
+            n1.kill();
+            // The config file now names another VIP: the list, not the file, says what the dead agent held.
+            n1.writeConfig(Cluster.group("web", 51, 150, "192.0.2.101/24", WEB));
+
+            List<String> release = new ArrayList<>(List.of("env", "STATE_DIRECTORY=" + n1.stateDir(), "JAVA_HOME=/nonexistent"));
+            release.addAll(Cluster.launcher());
+            release.addAll(List.of("release-vips", "-c", n1.config().toString()));
+            String out = c.lab.exec(c.hosts.get(0), release.toArray(String[]::new));
+            assertTrue(out.contains("removed " + Cluster.VIP4 + "/24 from eth0"), "ip(8) removed it, no JVM (JAVA_HOME is bogus): " + out);
+            assertFalse(c.lab.holds(c.hosts.get(0), Cluster.VIP4), c.diagnostics());
+            String again = c.lab.exec(c.hosts.get(0), release.toArray(String[]::new));
+            assertTrue(again.contains("no VIP of the last running agent was on this node"), again);
+        }
+    }
+
+    @Test
     void sigtermSendsPriorityZeroReleasesTheVipAndExitsZero() throws Exception {
         try (Cluster c = Cluster.create(2)) {
             LabAgent n1 = c.agent(1, Cluster.group("web", 51, 150, Cluster.VIP4 + "/24", "advert-interval = 1s"));

@@ -179,7 +179,40 @@ class HandoverIT {
         }
     }
 
+    @Test
+    void afterAFrozenMasterResumesTheClientsNeighbourEntryComesBackToIt() throws Exception {
+        try (Cluster c = Cluster.create(2)) {
+            LabAgent n1 = c.agent(1, Cluster.group("web", 51, 150, Cluster.VIP4 + "/24", FAST));
+            LabAgent n2 = c.agent(2, Cluster.group("web", 51, 100, Cluster.VIP4 + "/24", FAST));
+            Await.until(LIMIT, "n1 holds the VIP", () -> c.onlyHolderIs(c.hosts.get(0), Cluster.VIP4)
+                    && n2.group("web").map(g -> g.state().equals("BACKUP")).orElse(false), c::diagnostics);
+            Await.until(LIMIT, "the client reaches the VIP on n1", () -> c.clientPings(Cluster.VIP4) && clientPointsAt(c, 0), c::diagnostics);
+
+            c.lab.exec(c.hosts.get(0), "kill", "-STOP", Long.toString(n1.process().pid()));
+            try {
+                Await.until(LIMIT, "n2 takes over from the frozen n1", () -> c.holders(Cluster.VIP4).contains(c.hosts.get(1)), c::diagnostics);
+                Await.until(LIMIT, "n2's gratuitous ARP moved the client", () -> clientPointsAt(c, 1), c::diagnostics);
+            } finally {
+                c.lab.exec(c.hosts.get(0), "kill", "-CONT", Long.toString(n1.process().pid()));
+            }
+            Await.until(LIMIT, "n1 resumes as the only holder", () -> c.onlyHolderIs(c.hosts.get(0), Cluster.VIP4), c::diagnostics);
+            // n1 never left MASTER, so only its answer to n2's (lower) adverts can bring the client back before the
+            // neighbour entry goes stale (tens of seconds), while n2 no longer holds the address.
+            Await.until(Duration.ofSeconds(3), "the client's neighbour entry is n1's MAC again", () -> clientPointsAt(c, 0), c::diagnostics);
+            assertTrue(c.clientPings(Cluster.VIP4), c.diagnostics());
+        }
+    }
+
     // ---- helpers ----
+
+    /** Whether the client's neighbour entry for the VIP is host {@code index}'s MAC. */
+    private static boolean clientPointsAt(Cluster c, int index) {
+        try {
+            return c.mac(c.hosts.get(index)).equals(c.clientNeighbour(Cluster.VIP4).orElse(""));
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
 
     private static void startHaproxy(Cluster c) throws Exception {
         new LabHaproxy(c.lab, c.hosts.get(0)).start();

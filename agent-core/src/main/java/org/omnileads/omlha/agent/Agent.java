@@ -47,6 +47,7 @@ public final class Agent implements AutoCloseable {
     private volatile ProbeScheduler probes;
     private SystemdNotify systemd;
     private volatile boolean stopTimedOut;
+    private VipListFile vipList;
 
     public Agent(AgentConfig config) {
         this.config = config;
@@ -66,6 +67,8 @@ public final class Agent implements AutoCloseable {
         for (GroupConfig group : config.groups()) {
             node.add(builder.build(config, group), builder.linkUp(group.interfaceName()));
         }
+        vipList = new VipListFile(config.stateDir());
+        writeVipList(List.of(config)); // before the loop can attach anything: what ExecStopPost removes after a crash
         MaintenanceStore maintenance = new MaintenanceStore(config.stateDir());
         Set<String> marked = readMaintenance(maintenance);
         if (!marked.isEmpty()) {
@@ -90,6 +93,16 @@ public final class Agent implements AutoCloseable {
         log.info("omlha-agent started on node {} with {} group(s); control socket {}", config.node(), config.groups().size(),
                 config.controlSocket());
         systemd.ready();
+    }
+
+    /** A state-dir that cannot be written costs the fast crash cleanup only: said, not fatal. */
+    private void writeVipList(List<AgentConfig> configs) {
+        try {
+            vipList.write(VipListFile.lines(configs));
+        } catch (java.io.IOException e) {
+            log.warn("state-dir: cannot write {} ({}): after a crash, 'omlha-agent release-vips' falls back to the config file",
+                    vipList.file(), e.toString());
+        }
     }
 
     /**
@@ -159,6 +172,7 @@ public final class Agent implements AutoCloseable {
             throw e;
         }
         List<VrrpChannel> opened = builder.takeOpenedChannels();
+        writeVipList(List.of(current, next)); // while the swap runs, either config's VIPs may be on the NIC
         Set<String> forget = new HashSet<>(plan.probes().stopping());
         NodeRuntime.Reload reload = new NodeRuntime.Reload(plan.groups().stopping(), starting, next.syncGroups(),
                 NodeRuntime.ProbeFacts.of(next, forget), linkUp);
@@ -181,6 +195,7 @@ public final class Agent implements AutoCloseable {
             old.close();
         }
         config = next;
+        writeVipList(List.of(next));
         log.info("reload: {}{}", plan.groupSummary(), plan.probes().any() ? "; probes restarted" : "");
     }
 

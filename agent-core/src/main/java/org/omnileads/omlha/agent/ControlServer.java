@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  */
 final class ControlServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ControlServer.class);
-    private static final int MAX_REQUEST_BYTES = 256;
+    private static final int MAX_REQUEST_BYTES = 4096;
     static final String SOCKET_GROUP = "omlha";
     /** A client that connects and says nothing must not block the next one. */
     private static final long REQUEST_TIMEOUT_MILLIS = 2_000;

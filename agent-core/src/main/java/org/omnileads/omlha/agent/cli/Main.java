@@ -5,7 +5,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code omlha-agent}: the daemon and the commands operators run on a node (CONTRACT.md, "Commands"). */
-@Command(name = "omlha-agent", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+@Command(name = "omlha-agent", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, versionProvider = Main.Version.class,
         description = "High-availability agent for OMniLeads: VRRP virtual IPs, interoperable with keepalived.",
         subcommands = {RunCommand.class, StatusCommand.class, CheckConfigCommand.class, LabCommand.class, InitCommand.class, ImportKeepalivedCommand.class,
                 ReleaseVipsCommand.class, MaintenanceCommand.class,

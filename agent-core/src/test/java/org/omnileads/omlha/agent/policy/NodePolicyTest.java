@@ -1,7 +1,9 @@
 package org.omnileads.omlha.agent.policy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
@@ -31,8 +33,35 @@ class NodePolicyTest {
         facts.setLinkUp(ETH0, false);
         GroupDecision decision = NodePolicy.decide(group("a", ETH0, 150, new Track("svc", 0)), facts);
         assertEquals("interface eth0 down", decision.faultReason());
+        assertTrue(decision.linkDown(), "the link's own FAULT releases at once");
         facts.setLinkUp(ETH0, true);
-        assertEquals("probe svc down", NodePolicy.decide(group("a", ETH0, 150, new Track("svc", 0)), facts).faultReason());
+        GroupDecision probe = NodePolicy.decide(group("a", ETH0, 150, new Track("svc", 0)), facts);
+        assertEquals("probe svc down", probe.faultReason());
+        assertFalse(probe.linkDown(), "a probe's FAULT hands over");
+    }
+
+    @Test
+    void aSyncGroupsFaultHandsOverEvenWhenTheCauseIsALink() {
+        NodeFacts facts = facts();
+        facts.setLinkUp(ETH1, false);
+        Map<String, GroupDecision> decisions = NodePolicy.decide(List.of(group("web", ETH0, 150), group("db", ETH1, 150)), facts,
+                Map.of("omni", List.of("web", "db")));
+        assertTrue(decisions.get("db").linkDown());
+        assertFalse(decisions.get("web").linkDown(), "web's own link is up: it can still serve while handing over");
+    }
+
+    @Test
+    void theOperatorsMaintenanceMarkIsPassedOnAndCleared() {
+        NodeFacts facts = facts();
+        assertFalse(NodePolicy.decide(group("a", ETH0, 150), facts).inMaintenance());
+        assertTrue(facts.setMaintenance("a", new MaintenanceMark(true)));
+        assertFalse(facts.setMaintenance("a", new MaintenanceMark(true)), "the same mark again changes nothing");
+        GroupDecision marked = NodePolicy.decide(group("a", ETH0, 150), facts);
+        assertEquals(new MaintenanceMark(true), marked.maintenance());
+        assertNull(marked.faultReason(), "maintenance is not FAULT: the group stays BACKUP and follows the master");
+        assertFalse(NodePolicy.decide(group("b", ETH0, 150), facts).inMaintenance(), "only the marked group");
+        assertTrue(facts.setMaintenance("a", null));
+        assertFalse(NodePolicy.decide(group("a", ETH0, 150), facts).inMaintenance());
     }
 
     @Test

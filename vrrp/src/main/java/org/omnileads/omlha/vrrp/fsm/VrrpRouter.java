@@ -44,8 +44,9 @@ import java.util.Objects;
  * MASTER  Adver_Timer expires                              MASTER  sendAdvert; Adver_Timer re-armed
  *         advert, priority above ours, or equal and from   BACKUP  releaseVips, transition; learn the master;
  *           a greater primary address                              Master_Down_Timer = Master_Down_Interval
- *         any other advert (priority 0, lower, or equal    MASTER  sendAdvert at once; Adver_Timer re-armed
- *           from a smaller address)
+ *         any other advert (priority 0, lower, or equal    MASTER  sendAdvert at once; Adver_Timer re-armed; for a
+ *           from a smaller address)                                priority above 0 also announceVips (at most once a
+ *                                                                  second): the other master's ARPs are undone
  *         setEffectivePriority(), a new value              MASTER  sendAdvert at once; Adver_Timer re-armed
  *         setFault(true), our link down                    FAULT   sendAdvert(priority 0), releaseVips, transition
  *         setFault(true), any other fault                  FAULT   sendAdvert(priority 0), transition; hand over (below)
@@ -139,6 +140,9 @@ public final class VrrpRouter {
     private boolean keepIfUntaken;
     private Handover lastHandover = Handover.NONE;
     private InetAddress takenBy;
+    /** MASTER: when we last re-announced our VIPs because a lower master was heard. */
+    private boolean lowerMasterAnnounced;
+    private long lowerMasterAnnouncedAt;
     /** In maintenance: never takes the group, never preempts; follows the master for status. */
     private boolean passive;
 
@@ -508,7 +512,20 @@ public final class VrrpRouter {
             transition(now, VrrpState.MASTER, VrrpState.BACKUP, reason);
         } else {
             advertise(now);
+            if (priority > 0 && (!lowerMasterAnnounced || now - lowerMasterAnnouncedAt >= lowerMasterAnnounceSpacing())) {
+                // Another master, below us: a split brain (partition, frozen process) just healed. Its gratuitous
+                // ARPs moved the neighbours to it; once it hears us it releases, and they would be left pointing at
+                // a node without the VIPs until their entries go stale. keepalived's garp_lower_prio_repeat.
+                lowerMasterAnnounced = true;
+                lowerMasterAnnouncedAt = now;
+                announceVips(now);
+            }
         }
+    }
+
+    /** At most one burst per second (or per three intervals) for a lower master that keeps advertising. */
+    private long lowerMasterAnnounceSpacing() {
+        return Math.max(NANOS_PER_SECOND, 3 * config.advertIntervalNanos());
     }
 
     private void follow(long now, InetAddress source, int priority, int intervalCentis) {
@@ -538,6 +555,7 @@ public final class VrrpRouter {
         VrrpState from = state;
         state = VrrpState.MASTER;
         boolean stillAttached = handingOver;
+        lowerMasterAnnounced = false;
         if (handingOver) {
             handingOver = false; // our addresses are still on: taking the group again needs no release in between
             lastHandover = Handover.NONE;

@@ -409,7 +409,8 @@ final class SimulatedCluster {
         List<String> expected;
         if (before == after) {
             if (after == VrrpState.MASTER) {
-                expected = calls.isEmpty() ? List.of() : List.of(advert);
+                // A lower master heard: advertise at once, and re-announce (rate-limited) after a split brain.
+                expected = calls.isEmpty() ? List.of() : calls.size() == 2 ? List.of(advert, "announce") : List.of(advert);
             } else if (wasHandingOver) {
                 expected = calls.isEmpty() || calls.equals(List.of(resign)) ? calls : List.of("release");
             } else {

@@ -274,7 +274,7 @@ class VrrpRouterTest {
         actions.take();
         now = MDI_100 + 10 * MS;
         router.onAdvert(now, OURS, 100, 100);
-        assertEquals(List.of("advert 100 100"), actions.take(), "the smaller address is told at once");
+        assertEquals(List.of("advert 100 100", "announce"), actions.take(), "the smaller address is told at once, the neighbours too");
         assertEquals(now + SECOND, router.nextDeadline());
         assertEquals(VrrpState.MASTER, router.state());
     }
@@ -294,13 +294,20 @@ class VrrpRouterTest {
         becomeMaster(0);
         now += 300 * MS;
         router.onAdvert(now, PEER, 50, 100);
-        assertEquals(List.of("advert 100 100"), actions.take());
+        assertEquals(List.of("advert 100 100", "announce"), actions.take(), "another master: a split brain heals, ARP comes back to us");
         assertEquals(now + SECOND, router.nextDeadline());
 
         now += 300 * MS;
         router.onAdvert(now, PEER, 0, 100);
         assertEquals(List.of("advert 100 100"), actions.take());
         assertEquals(now + SECOND, router.nextDeadline());
+
+        now += 300 * MS;
+        router.onAdvert(now, PEER, 50, 100);
+        assertEquals(List.of("advert 100 100"), actions.take(), "at most one re-announcement per three intervals (3 s here)");
+        now += 2_500 * MS;
+        router.onAdvert(now, PEER, 50, 100);
+        assertEquals(List.of("advert 100 100", "announce"), actions.take());
     }
 
     @Test
