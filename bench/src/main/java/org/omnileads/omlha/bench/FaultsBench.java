@@ -329,10 +329,12 @@ public final class FaultsBench {
     private final class AgentNode implements Node {
         final LabAgent agent;
         final NetnsLab lab;
+        final Path stateDir;
 
         AgentNode(NetnsLab lab, NetnsLab.Host host, int priority) throws IOException {
             this.lab = lab;
-            String extra = stateDirKey ? "  state-dir = \"" + lab.workDir().resolve("state-" + host.name()) + "\"\n" : "";
+            this.stateDir = lab.workDir().resolve("state-" + host.name());
+            String extra = stateDirKey ? "  state-dir = \"" + stateDir + "\"\n" : "";
             if (stateDirKey) {
                 Files.createDirectories(lab.workDir().resolve("state-" + host.name()));
             }
@@ -743,8 +745,14 @@ public final class FaultsBench {
         Path releaseLog = run.lab.workDir().resolve("release-vips.log");
         if (run.impl == Impl.OMLHA) {
             AgentNode agent = (AgentNode) run.node1;
-            release = run.lab.start(run.n1, List.of(home.resolve("bin/omlha-agent").toString(), "release-vips", "-c", agent.agent.config().toString()),
-                    releaseLog);
+            // As the unit's ExecStopPost= runs it: systemd sets STATE_DIRECTORY (StateDirectory=omlha), where the agent
+            // listed the VIPs it may hold; the launcher then removes them with ip(8), without a JVM.
+            List<String> command = new ArrayList<>();
+            if (stateDirKey) {
+                command.addAll(List.of("env", "STATE_DIRECTORY=" + agent.stateDir));
+            }
+            command.addAll(List.of(home.resolve("bin/omlha-agent").toString(), "release-vips", "-c", agent.agent.config().toString()));
+            release = run.lab.start(run.n1, command, releaseLog);
         }
         long at100 = reaped + TimeUnit.MILLISECONDS.toNanos(100);
         while (System.nanoTime() - at100 < 0) {
@@ -767,7 +775,8 @@ public final class FaultsBench {
         OptionalLong gone = run.watch1.releasedAfter(reaped);
         String goneText = gone.isPresent() ? String.format(Locale.ROOT, "VIP left n1 %.0f ms after the reap", (gone.getAsLong() - reaped) / 1e6)
                 : "VIP still on n1 at the end (" + String.format(Locale.ROOT, "%.0f", (to - reaped) / 1e6) + " ms after the reap)";
-        String hook = run.impl == Impl.OMLHA ? "ExecStopPost: release-vips right after the reap; " : "keepalived has no such hook; ";
+        String hook = run.impl == Impl.OMLHA ? "ExecStopPost: " + (stateDirKey ? "STATE_DIRECTORY=state-dir " : "") + "release-vips right after the reap; "
+                : "keepalived has no such hook; ";
         return List.of(run.result("kill-9", from, to, 0, List.of(), List.of("MASTER"),
                 hook + releaseNote + goneText + "; held at reap + 100 ms: " + (heldAt100 ? "yes" : "no"), !heldAt100));
     }
