@@ -9,7 +9,9 @@ import java.util.List;
  * table with the ratio and the target the project holds itself to: what one node costs (CPU, RSS, start to first
  * advert), how long failover takes (power-off, SIGTERM, a dead service), and whether adverts stay on time while a CPU
  * stress loads every core. Each row comes from the bench that measures it alone ({@code bench/resources},
- * {@code bench/run}, {@code bench/service-failure}, {@code bench/jitter}); their stderr shows each trial.
+ * {@code bench/run}, {@code bench/service-failure}, {@code bench/jitter}, {@code bench/faults}); their stderr shows each trial.
+ * The faults (stop, maintenance, dead HAProxy, takeover, kill -9, partitions, freeze, flap, flood, stress) come last, two
+ * rows each: what a TCP and a SIP caller behind the VIP felt, and how long both nodes held the VIP.
  */
 public final class FullBench {
     private static final List<String> RESOURCE_CASES = List.of("3x1s", "3x100ms", "3x10ms", "100x100ms", "3x10ms+metrics");
@@ -27,14 +29,16 @@ public final class FullBench {
         int trials = 5;
         int seconds = 20;
         int stressSeconds = 60;
+        int faultTrials = 1;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--home" -> home = Path.of(args[++i]);
                 case "--trials" -> trials = Integer.parseInt(args[++i]);
                 case "--seconds" -> seconds = Integer.parseInt(args[++i]);
                 case "--stress-seconds" -> stressSeconds = Integer.parseInt(args[++i]);
+                case "--fault-trials" -> faultTrials = Integer.parseInt(args[++i]);
                 default -> {
-                    System.err.println("usage: bench/all [--trials 5] [--seconds 20] [--stress-seconds 60]");
+                    System.err.println("usage: bench/all [--trials 5] [--seconds 20] [--stress-seconds 60] [--fault-trials 1]");
                     System.exit(2);
                 }
             }
@@ -104,6 +108,24 @@ public final class FullBench {
         rows.add(new Row(stress + "spurious transitions", String.valueOf(ka.spuriousTransitions()), String.valueOf(ag.spuriousTransitions()),
                 "", "0", met(ag.spuriousTransitions() == 0)));
 
+        // bench/faults: every case, both implementations, as a TCP and a SIP caller behind the VIP feel it.
+        FaultsBench faults = new FaultsBench(home);
+        List<FaultsBench.Result> faultResults = faults.measure(List.of(FaultsBench.Case.values()),
+                List.of(FaultsBench.Impl.KEEPALIVED, FaultsBench.Impl.OMLHA), faultTrials);
+        for (FaultsBench.Result agent : faultResults) {
+            if (agent.impl() != FaultsBench.Impl.OMLHA) {
+                continue;
+            }
+            FaultsBench.Result keepalived = faultResults.stream()
+                    .filter(r -> r.impl() == FaultsBench.Impl.KEEPALIVED && r.caseLabel().equals(agent.caseLabel())).findFirst().orElse(null);
+            boolean onHolders = agent.caseLabel().equals("kill-9") || agent.caseLabel().equals("flood") || agent.caseLabel().equals("stress");
+            String met = agent.met() == null ? "" : met(agent.met());
+            rows.add(new Row("fault " + agent.caseLabel() + ": failed TCP/SIP, gap TCP/SIP ms", FaultsBench.callers(keepalived),
+                    FaultsBench.callers(agent), "", onHolders || agent.target().equals("-") ? "" : agent.target(), onHolders ? "" : met));
+            rows.add(new Row("fault " + agent.caseLabel() + ": two holders ms, spurious", FaultsBench.holdersAndSpurious(keepalived),
+                    FaultsBench.holdersAndSpurious(agent), "", onHolders ? agent.target() : "", onHolders ? met : ""));
+        }
+
         System.out.printf("%nomlha-agent vs keepalived %s, same namespace lab, same run; %d CPUs, %s; %d trials per failover cell, "
                 + "%d s resource windows; VRRPv3; %.0f min%n", keepalivedVersion(), Runtime.getRuntime().availableProcessors(),
                 System.getProperty("os.name") + " " + System.getProperty("os.version"), trials, seconds,
@@ -112,9 +134,9 @@ public final class FullBench {
             System.out.println("UNSTABLE: that implementation's two-node cluster never settled (its backup kept taking groups over);"
                     + " its figures include the flapping (see stderr)");
         }
-        String format = "| %-58s | %-15s | %-15s | %-6s | %-22s | %-4s |%n";
+        String format = "| %-58s | %-15s | %-15s | %-6s | %-31s | %-4s |%n";
         System.out.printf(format, "metric (failover and outage: median / max)", "keepalived", "omlha-agent", "ratio", "target", "met");
-        System.out.printf(format, "-".repeat(58), "-".repeat(15), "-".repeat(15), "-".repeat(6), "-".repeat(22), "-".repeat(4));
+        System.out.printf(format, "-".repeat(58), "-".repeat(15), "-".repeat(15), "-".repeat(6), "-".repeat(31), "-".repeat(4));
         for (Row row : rows) {
             System.out.printf(format, row.metric(), row.keepalived(), row.omlha(), row.ratio(), row.target(), row.met());
         }
