@@ -2,11 +2,9 @@ package org.omnileads.omlha.agent;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -45,17 +43,10 @@ final class MaintenanceStore {
     }
 
     void write(Set<String> groups) throws IOException {
-        Files.createDirectories(file.getParent());
         StringBuilder text = new StringBuilder("# groups in maintenance on this node: 'omlha-agent maintenance off' ends it\n");
         for (String group : new TreeSet<>(groups)) {
             text.append(group).append('\n');
         }
-        Path temporary = file.resolveSibling(FILE_NAME + ".tmp");
-        Files.writeString(temporary, text, StandardCharsets.UTF_8);
-        try {
-            Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING);
-        }
+        StateFiles.writeAtomically(file, text.toString());
     }
 }

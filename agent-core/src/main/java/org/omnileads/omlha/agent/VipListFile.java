@@ -1,11 +1,7 @@
 package org.omnileads.omlha.agent;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -47,18 +43,11 @@ final class VipListFile {
     }
 
     void write(Set<String> lines) throws IOException {
-        Files.createDirectories(file.getParent());
         StringBuilder text = new StringBuilder("# the VIPs the running omlha-agent may hold (interface address/prefix); "
                 + "'omlha-agent release-vips' under systemd removes them after a crash\n");
         for (String line : lines) {
             text.append(line).append('\n');
         }
-        Path temporary = file.resolveSibling(FILE_NAME + ".tmp");
-        Files.writeString(temporary, text, StandardCharsets.UTF_8);
-        try {
-            Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING);
-        }
+        StateFiles.writeAtomically(file, text.toString());
     }
 }
