@@ -19,6 +19,7 @@ import org.omnileads.omlha.agent.config.GroupConfig;
 import org.omnileads.omlha.agent.notify.Notifier;
 import org.omnileads.omlha.agent.policy.ReloadPlan;
 import org.omnileads.omlha.vip.VipAddress;
+import org.omnileads.omlha.vrrp.fsm.VrrpRouter;
 import org.omnileads.omlha.vrrp.fsm.VrrpState;
 
 /**
@@ -158,7 +159,8 @@ final class WholeAgentSimulation {
 
     /**
      * A handover lasts at most its bound; once the network is whole, it lasts at most one network delay past the first
-     * advert of the group's current master (sent when it became MASTER, or within one interval of the heal).
+     * advert of the group's current master (sent when it became MASTER, or a settle time later when it preempted a live
+     * lower master, or within one interval of the heal).
      */
     private void checkHandover(SimNode node, GroupRuntime group) {
         if (group.state() == VrrpState.MASTER) {
@@ -182,7 +184,10 @@ final class WholeAgentSimulation {
         for (SimNode other : nodes) {
             Long masterSince = other == node || other.runtime == null ? null : other.masterSince.get(group.name());
             if (masterSince != null) {
-                long firstAdvert = masterSince >= wholeSince ? masterSince : wholeSince + INTERVAL;
+                // A master sends its first advert when it becomes MASTER, or up to PREEMPT_SETTLE_NANOS later when it
+                // preempted a live lower master (its gratuitous ARPs go first; VrrpRouter's SimulatedCluster checks that).
+                long firstAdvert = masterSince >= wholeSince ? masterSince + VrrpRouter.PREEMPT_SETTLE_NANOS
+                        : wholeSince + INTERVAL;
                 if (elapsed - firstAdvert > scenario.maxDelayMs() * MS) {
                     fail(node + " and " + other + " both hold " + group.name() + "'s VIPs " + (elapsed - masterSince) / MS
                             + " ms after " + other + " became its MASTER");

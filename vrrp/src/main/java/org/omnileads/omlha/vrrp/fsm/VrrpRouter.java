@@ -99,6 +99,15 @@ public final class VrrpRouter {
 
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
+    /**
+     * How long a router that preempts a live lower master holds its addresses, with its gratuitous ARPs sent, before
+     * its first advert: that advert makes the lower master release, and a request a neighbour sent to the lower
+     * master's MAC just before our ARP reached it (or whose answer is still leaving the lower master) must find the
+     * address still there. Only when preempting: the other backups hear the live lower master and keep their timers,
+     * so a later advert cannot make one of them take over too (after a priority-0 advert or a silent master it could).
+     */
+    public static final long PREEMPT_SETTLE_NANOS = 5_000_000L;
+
     private final RouterConfig config;
     private final RouterActions actions;
     private final InetAddress primaryAddress;
@@ -123,6 +132,8 @@ public final class VrrpRouter {
     private InetAddress resignedMaster;
     /** BACKUP: the last lower-priority master whose advert we discarded; for the reason. */
     private InetAddress preemptedMaster;
+    /** MASTER since a preemption, the first advert not sent yet ({@link #PREEMPT_SETTLE_NANOS}). */
+    private boolean preemptSettling;
     private int preemptedPriority;
     /** BACKUP with a preempt delay: when we first saw a lower-priority master. */
     private boolean lowerMasterSeen;
@@ -234,6 +245,7 @@ public final class VrrpRouter {
             long next = deadline + config.advertIntervalNanos();
             timerArmedAt = now;
             deadline = next - now > 0 ? next : now + config.advertIntervalNanos();
+            preemptSettling = false;
             sendAdvert(now, effectivePriority);
         } else if (state == VrrpState.BACKUP) {
             becomeMaster(now, masterDownReason(now));
@@ -500,6 +512,11 @@ public final class VrrpRouter {
         return now - lowerMasterSince < config.preemptDelayNanos();
     }
 
+    /** MASTER after preempting a live lower master, its first advert still to come (tests and status). */
+    boolean preemptSettling() {
+        return state == VrrpState.MASTER && preemptSettling;
+    }
+
     private void masterOnAdvert(long now, InetAddress source, int priority, int intervalCentis) {
         boolean higher = priority > effectivePriority;
         if (higher || (priority == effectivePriority && isGreaterThanOurAddress(source))) {
@@ -510,6 +527,8 @@ public final class VrrpRouter {
             follow(now, source, priority, intervalCentis);
             releaseVips(now);
             transition(now, VrrpState.MASTER, VrrpState.BACKUP, reason);
+        } else if (preemptSettling) {
+            return; // the lower master we are taking over from: our first advert is only a few milliseconds away
         } else {
             advertise(now);
             if (priority > 0 && (!lowerMasterAnnounced || now - lowerMasterAnnouncedAt >= lowerMasterAnnounceSpacing())) {
@@ -555,6 +574,7 @@ public final class VrrpRouter {
         VrrpState from = state;
         state = VrrpState.MASTER;
         boolean stillAttached = handingOver;
+        boolean preemptingLiveMaster = from == VrrpState.BACKUP && preemptedMaster != null;
         lowerMasterAnnounced = false;
         if (handingOver) {
             handingOver = false; // our addresses are still on: taking the group again needs no release in between
@@ -570,7 +590,12 @@ public final class VrrpRouter {
             attachVips(now);
         }
         announceVips(now);
-        sendAdvert(now, effectivePriority);
+        preemptSettling = preemptingLiveMaster;
+        if (preemptingLiveMaster) {
+            arm(now, PREEMPT_SETTLE_NANOS); // the first advert leaves when this timer fires, then every interval
+        } else {
+            sendAdvert(now, effectivePriority);
+        }
         transition(now, from, VrrpState.MASTER, reason);
     }
 
@@ -654,6 +679,7 @@ public final class VrrpRouter {
     }
 
     private void advertise(long now) {
+        preemptSettling = false;
         arm(now, config.advertIntervalNanos());
         sendAdvert(now, effectivePriority);
     }

@@ -184,6 +184,8 @@ final class SimulatedCluster {
      *       interval can time out while a slower master with a greater address takes over from it, and fire
      *       once more; each such change moves the master to a greater address or is undone within 2d. That adds
      *       at most one round of MDI + I + 4d per node: a safety margin, not a tight bound.
+     *   <li>Preempt on: a node that preempts a live lower master sends its first advert
+     *       {@link VrrpRouter#PREEMPT_SETTLE_NANOS} S after it took the addresses instead of at once: + S.
      * </ul>
      */
     long convergenceBoundNanos() {
@@ -192,6 +194,9 @@ final class SimulatedCluster {
         long bound = scenario.preempt() && preemptDelayNanos > 0 ? 2 * mdi + preemptDelayNanos + 5 * d : mdi + 4 * d;
         if (minIntervalNanos != maxIntervalNanos) {
             bound += (nodes.length + 1) * (mdi + maxIntervalNanos + 4 * d);
+        }
+        if (scenario.preempt()) {
+            bound += VrrpRouter.PREEMPT_SETTLE_NANOS;
         }
         return bound;
     }
@@ -409,7 +414,8 @@ final class SimulatedCluster {
         List<String> expected;
         if (before == after) {
             if (after == VrrpState.MASTER) {
-                // A lower master heard: advertise at once, and re-announce (rate-limited) after a split brain.
+                // A lower master heard: advertise at once, and re-announce (rate-limited) after a split brain;
+                // nothing while settling after a preemption, whose first advert is due within the settle time.
                 expected = calls.isEmpty() ? List.of() : calls.size() == 2 ? List.of(advert, "announce") : List.of(advert);
             } else if (wasHandingOver) {
                 expected = calls.isEmpty() || calls.equals(List.of(resign)) ? calls : List.of("release");
@@ -418,7 +424,15 @@ final class SimulatedCluster {
             }
         } else if (after == VrrpState.MASTER) {
             calls = afterRepeat;
-            expected = wasHandingOver ? List.of("announce", advert, change) : List.of("attach", "announce", advert, change);
+            if (node.router.preemptSettling()) {
+                // Preempting a live lower master: addresses and ARPs now, the advert that makes it release a few ms later.
+                expected = wasHandingOver ? List.of("announce", change) : List.of("attach", "announce", change);
+                if (node.router.nextDeadline() - now() > VrrpRouter.PREEMPT_SETTLE_NANOS) {
+                    fail(node + " preempted and waits " + (node.router.nextDeadline() - now()) + " ns for its first advert");
+                }
+            } else {
+                expected = wasHandingOver ? List.of("announce", advert, change) : List.of("attach", "announce", advert, change);
+            }
         } else if (before == VrrpState.MASTER && after == VrrpState.BACKUP) {
             expected = List.of("release", change);
         } else if (before == VrrpState.MASTER) {
