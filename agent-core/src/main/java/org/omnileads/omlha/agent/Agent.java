@@ -63,7 +63,7 @@ public final class Agent implements AutoCloseable {
         Poller poller = keep(new Poller());
         builder = keep(new GroupBuilder(addresses, links, notifier));
 
-        NodeRuntime node = new NodeRuntime(NodeRuntime.ProbeFacts.of(config, Set.of()), config.syncGroups());
+        NodeRuntime node = new NodeRuntime(NodeRuntime.ProbeFacts.of(config, Set.of()), config.syncGroups(), this::watchDatabase);
         for (GroupConfig group : config.groups()) {
             node.add(builder.build(config, group), builder.linkUp(group.interfaceName()));
         }
@@ -85,7 +85,8 @@ public final class Agent implements AutoCloseable {
         loopThread.setPriority(Thread.MAX_PRIORITY);
         loopThread.start();
         loop.started().get(10, TimeUnit.SECONDS);
-        control = new ControlServer(config.controlSocket(), this::status, new MaintenanceRequests(loop, maintenance)::answer);
+        control = new ControlServer(config.controlSocket(), this::status, new MaintenanceRequests(loop, maintenance)::answer,
+                this::onEvent);
         control.start();
         if (!config.metricsListen().isEmpty()) {
             keep(MetricsServer.start(config.metricsListen(), new PrometheusMetrics(this::status)));
@@ -144,6 +145,35 @@ public final class Agent implements AutoCloseable {
 
     private void onDatabaseResult(DatabaseId database, ProbeResult result) {
         loop.execute(now -> loop.node().onDatabaseResult(now, database, result));
+    }
+
+    /** {@code omlha-agent event WORDS} (the control socket's thread): said in the log, then the loop looks again. */
+    private void onEvent(String words) {
+        EventWords parsed = EventWords.parse(words);
+        log.info("event{}{}", parsed.known().isEmpty() ? "" : " " + String.join(" ", parsed.known()),
+                parsed.unknown().isEmpty() ? "" : " (unknown words ignored: " + String.join(" ", parsed.unknown()) + ")");
+        loop.execute(now -> loop.node().onEvent(String.join(" ", parsed.known())));
+    }
+
+    /**
+     * On the loop thread, from {@code PromotionWatch}: a local database is checked every {@code promotion-watch-interval}
+     * for {@code promotion-watch} ({@code on}), or back at its interval. Only hands the request to the probe's thread.
+     */
+    private void watchDatabase(String probe, boolean on, String why) {
+        ProbeScheduler scheduler = probes;
+        ProbeSpec.Postgres spec = config.probe(probe).map(ProbeConfig::spec).filter(ProbeSpec.Postgres.class::isInstance)
+                .map(ProbeSpec.Postgres.class::cast).orElse(null);
+        if (scheduler == null || spec == null || spec.promotionWatch().isZero()) {
+            return;
+        }
+        if (on) {
+            log.info("probe {}: watching the database every {} ms for {} s: {}", probe, spec.promotionWatchEvery().toMillis(),
+                    spec.promotionWatch().toSeconds(), why);
+            scheduler.watchClosely(probe, spec.promotionWatch(), spec.promotionWatchEvery());
+        } else {
+            log.info("probe {}: back to its interval: {}", probe, why);
+            scheduler.watchClosely(probe, java.time.Duration.ZERO, spec.promotionWatchEvery());
+        }
     }
 
     /**

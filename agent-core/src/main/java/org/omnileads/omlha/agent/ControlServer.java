@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.omnileads.omlha.agent.status.AgentStatus;
@@ -19,7 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Unix-domain control socket. A client writes one command line ({@code status}, {@code maintenance on|off
- * [--force] [GROUP...]}) and reads one JSON document back. Its own thread: a slow client never delays the VRRP loop;
+ * [--force] [GROUP...]}, {@code event [WORD...]}) and reads one JSON document back; an event is acknowledged with
+ * {@code {"ok":true}} as soon as it is queued, so its caller (repmgr's hook) never waits for what it starts. Its own thread: a slow client never delays the VRRP loop;
  * a maintenance request, which waits for the handover, is answered on a thread of its own so that status keeps
  * answering meanwhile.
  */
@@ -36,14 +38,17 @@ final class ControlServer implements AutoCloseable {
     private final Path path;
     private final Supplier<AgentStatus> status;
     private final Function<String, String> maintenance;
+    private final Consumer<String> events;
     private ServerSocketChannel server;
     private Thread thread;
 
     /** @param maintenance answers a {@code maintenance ...} line with {@link StatusJson#writeMaintenance} JSON */
-    ControlServer(Path path, Supplier<AgentStatus> status, Function<String, String> maintenance) {
+    /** @param events takes the words of an {@code event} line; must not block */
+    ControlServer(Path path, Supplier<AgentStatus> status, Function<String, String> maintenance, Consumer<String> events) {
         this.path = path;
         this.status = status;
         this.maintenance = maintenance;
+        this.events = events;
     }
 
     void start() throws IOException {
@@ -94,7 +99,13 @@ final class ControlServer implements AutoCloseable {
                     worker.setDaemon(true);
                     worker.start();
                 } else {
-                    String reply = command.equals("status") ? StatusJson.write(status.get()) : "{\"error\":\"unknown command\"}";
+                    String reply;
+                    if (command.equals("event") || command.startsWith("event ")) {
+                        events.accept(command.substring("event".length()).strip());
+                        reply = "{\"ok\":true}";
+                    } else {
+                        reply = command.equals("status") ? StatusJson.write(status.get()) : "{\"error\":\"unknown command\"}";
+                    }
                     ChannelIo.writeAll(client, (reply + "\n").getBytes(StandardCharsets.UTF_8), REQUEST_TIMEOUT_MILLIS);
                 }
             } catch (IOException e) {

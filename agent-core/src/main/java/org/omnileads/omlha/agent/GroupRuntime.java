@@ -44,6 +44,12 @@ final class GroupRuntime implements RouterActions {
     private final RateLimitedLog dropLog = new RateLimitedLog(log, TimeUnit.SECONDS.toNanos(30));
     /** What the follow policy last saw, for status and metrics. */
     private GroupStatus.DatabaseStatus database;
+    private Resignations resignations = (group, master) -> { };
+
+    /** Hears a priority-0 advert that reached this group (a master resigned); on the loop thread. */
+    interface Resignations {
+        void resigned(GroupRuntime group, InetAddress master);
+    }
 
     GroupRuntime(GroupConfig config, AdvertChannel channel, VipTable vipTable, VipAnnouncer announcer, Notifier notifier,
                  String tenant, String node) {
@@ -105,8 +111,9 @@ final class GroupRuntime implements RouterActions {
             router.setEffectivePriority(now, decision.priority());
         }
         String before = router.faultReason();
-        if (decision.fault() && (!decision.faultReason().equals(before) || decision.linkDown() && router.handingOver())) {
-            router.setFault(now, true, decision.faultReason(), decision.linkDown());
+        router.setRightful(now, decision.rightful() && decision.maintenance() == null);
+        if (decision.fault() && (!decision.faultReason().equals(before) || decision.releaseAtOnce() && router.handingOver())) {
+            router.setFault(now, true, decision.faultReason(), decision.releaseAtOnce());
         } else if (!decision.fault() && before != null) {
             router.setFault(now, false, GroupDecision.recoveredFrom(before));
         }
@@ -197,6 +204,13 @@ final class GroupRuntime implements RouterActions {
         }
         history.advertFrom(now, source, packet.priority());
         router.onAdvert(now, source, packet.priority(), packet.advertIntervalCentis());
+        if (packet.priority() == 0) {
+            resignations.resigned(this, source);
+        }
+    }
+
+    void onResigned(Resignations listener) {
+        this.resignations = listener;
     }
 
     /**

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.omnileads.omlha.agent.config.AgentConfig;
+import org.omnileads.omlha.agent.config.Follow;
+import org.omnileads.omlha.agent.config.ProbeSpec;
 import org.omnileads.omlha.agent.config.ProbeConfig;
 import org.omnileads.omlha.agent.policy.DatabaseId;
 import org.omnileads.omlha.agent.policy.GroupDecision;
@@ -15,6 +17,7 @@ import org.omnileads.omlha.agent.policy.GroupRules;
 import org.omnileads.omlha.agent.policy.MaintenanceMark;
 import org.omnileads.omlha.agent.policy.NodeFacts;
 import org.omnileads.omlha.agent.policy.NodePolicy;
+import org.omnileads.omlha.agent.policy.PromotionWatch;
 import org.omnileads.omlha.agent.status.GroupStatus;
 import org.omnileads.omlha.probes.ProbeResult;
 import org.omnileads.omlha.vip.VipAddress;
@@ -30,7 +33,22 @@ import org.omnileads.omlha.vrrp.fsm.Handover;
  * timer never involves the policy.
  */
 final class NodeRuntime {
+    /**
+     * Where the runtime asks for a local database to be checked closely for a while ({@code on}) or no longer: the
+     * probe scheduler in the agent, nothing in a simulation. Called on the loop thread; must not block.
+     */
+    interface DatabaseWatch {
+        DatabaseWatch NONE = (probe, on, why) -> { };
+
+        void watchClosely(String probe, boolean on, String why);
+    }
+
     private final NodeFacts facts = new NodeFacts();
+    private final DatabaseWatch databaseWatch;
+    /** The PostgreSQL probes of the running configuration. */
+    private Set<String> databaseProbes;
+    /** The local databases (by probe) being watched closely, as far as this runtime asked. */
+    private final Set<String> watchedClosely = new HashSet<>();
     private final List<GroupRuntime> groups = new ArrayList<>();
     private final DropCounters drops = new DropCounters();
     private Map<String, List<String>> syncGroups = Map.of();
@@ -40,27 +58,36 @@ final class NodeRuntime {
     record Reload(List<String> stopping, List<GroupRuntime> starting, Map<String, List<String>> syncGroups,
             ProbeFacts probes, Map<Integer, Boolean> linkUp) {}
 
-    /** Which probes run, the peers of each PostgreSQL probe, and the probes whose results no longer hold. */
-    record ProbeFacts(Set<String> active, Map<String, List<DatabaseId>> peers, Set<String> forget) {
+    /**
+     * Which probes run, which of them are PostgreSQL probes, the peers of each, and the probes whose results no longer
+     * hold.
+     */
+    record ProbeFacts(Set<String> active, Set<String> databases, Map<String, List<DatabaseId>> peers, Set<String> forget) {
 
         /** The probes of {@code config}; {@code forget}: those a reload stops or changes. */
         static ProbeFacts of(AgentConfig config, Set<String> forget) {
             Set<String> names = new HashSet<>();
+            Set<String> databases = new java.util.TreeSet<>();
             Map<String, List<DatabaseId>> peers = new HashMap<>();
             for (ProbeConfig probe : config.probes()) {
                 names.add(probe.name());
+                if (probe.spec() instanceof ProbeSpec.Postgres) {
+                    databases.add(probe.name());
+                }
                 List<DatabaseId> peerIds = ProbeFactory.peerIds(probe);
                 if (!peerIds.isEmpty()) {
                     peers.put(probe.name(), peerIds);
                 }
             }
-            return new ProbeFacts(names, peers, Set.copyOf(forget));
+            return new ProbeFacts(names, databases, peers, Set.copyOf(forget));
         }
     }
 
-    NodeRuntime(ProbeFacts probes, Map<String, List<String>> syncGroups) {
+    NodeRuntime(ProbeFacts probes, Map<String, List<String>> syncGroups, DatabaseWatch databaseWatch) {
         facts.setProbes(probes.active(), probes.peers(), probes.forget());
+        this.databaseProbes = Set.copyOf(probes.databases());
         this.syncGroups = Map.copyOf(syncGroups);
+        this.databaseWatch = databaseWatch;
     }
 
     /** A group of the starting configuration, with the link state of its interface as the kernel reports it. */
@@ -73,6 +100,7 @@ final class NodeRuntime {
         }
         groups.add(group);
         group.channel().dispatcher().register(group);
+        group.onResigned(this::onMasterResigned);
     }
 
     /**
@@ -221,8 +249,34 @@ final class NodeRuntime {
 
     /** A result of a PostgreSQL probe or peer probe: role, timeline and lag may change while it stays up. */
     void onDatabaseResult(long now, DatabaseId database, ProbeResult result) {
+        ProbeResult before = facts.databases().get(database);
         facts.setDatabaseResult(database, result);
         applyDecisions(now);
+        watch(database.probe(), PromotionWatch.onResult(database, before, result, facts.databases().get(DatabaseId.local(database.probe()))));
+    }
+
+    /** {@code omlha-agent event}: every local database is watched closely for a while. */
+    void onEvent(String words) {
+        PromotionWatch.Verdict verdict = PromotionWatch.onEvent(words);
+        for (String probe : databaseProbes) {
+            watch(probe, verdict);
+        }
+    }
+
+    /** A priority-0 advert reached {@code group}: if it follows the primary, the standby here may be promoted soon. */
+    private void onMasterResigned(GroupRuntime group, InetAddress master) {
+        group.rules().follow().filter(follow -> follow.role() == Follow.Role.PRIMARY).ifPresent(follow -> watch(follow.probe(),
+                PromotionWatch.onReadWriteResigned(group.name(), VipAddress.format(master),
+                        facts.databases().get(DatabaseId.local(follow.probe())))));
+    }
+
+    private void watch(String probe, PromotionWatch.Verdict verdict) {
+        if (verdict.action() == PromotionWatch.Action.START) {
+            watchedClosely.add(probe);
+            databaseWatch.watchClosely(probe, true, verdict.why());
+        } else if (verdict.action() == PromotionWatch.Action.STOP && watchedClosely.remove(probe)) {
+            databaseWatch.watchClosely(probe, false, verdict.why());
+        }
     }
 
     /**
@@ -243,6 +297,8 @@ final class NodeRuntime {
         }
         syncGroups = Map.copyOf(reload.syncGroups());
         facts.setProbes(reload.probes().active(), reload.probes().peers(), reload.probes().forget());
+        databaseProbes = Set.copyOf(reload.probes().databases());
+        watchedClosely.retainAll(databaseProbes);
         reload.linkUp().forEach((ifIndex, up) -> {
             if (!facts.knowsLink(ifIndex)) {
                 facts.setLinkUp(ifIndex, up); // a new interface; one we already follow keeps what its events said
@@ -252,6 +308,7 @@ final class NodeRuntime {
         for (GroupRuntime group : reload.starting()) {
             groups.add(group);
             group.channel().dispatcher().register(group);
+            group.onResigned(this::onMasterResigned);
             group.removeStaleVips();
             starting.add(group);
         }

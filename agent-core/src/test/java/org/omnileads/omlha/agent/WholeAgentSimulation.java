@@ -445,7 +445,7 @@ final class WholeAgentSimulation {
         /** Power on: a fresh agent; the VIP table is empty (the host was off) or holds what a graceful stop left (nothing). */
         void boot() {
             config = config(raisedWebPriority);
-            runtime = new NodeRuntime(NodeRuntime.ProbeFacts.of(config, Set.of()), config.syncGroups());
+            runtime = new NodeRuntime(NodeRuntime.ProbeFacts.of(config, Set.of()), config.syncGroups(), NodeRuntime.DatabaseWatch.NONE);
             for (GroupConfig group : config.groups()) {
                 runtime.add(build(group), linkUp);
             }

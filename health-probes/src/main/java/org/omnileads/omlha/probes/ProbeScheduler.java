@@ -88,6 +88,30 @@ public final class ProbeScheduler implements AutoCloseable {
         slots.values().forEach(Slot::start);
     }
 
+    /**
+     * Checks probe {@code name} every {@code every} (instead of its interval) for {@code window} from now; a zero
+     * window ends an earlier one. For a standby whose promotion is likely soon: watched closely while it matters, not
+     * polled all the time. Returns false for a probe this scheduler does not run.
+     */
+    public boolean watchClosely(String name, Duration window, Duration every) {
+        Slot slot;
+        synchronized (this) {
+            slot = slots.get(name);
+        }
+        if (slot == null) {
+            return false;
+        }
+        long windowNanos = window.toNanos();
+        long everyNanos = every.toNanos();
+        slot.onThread(() -> {
+            long now = System.nanoTime();
+            if (slot.timing.closely(now, now + windowNanos, everyNanos)) {
+                slot.scheduleAt(slot.timing.deadline());
+            }
+        });
+        return true;
+    }
+
     /** The state of every probe, in the order they were added. */
     public synchronized List<ProbeSnapshot> snapshots() {
         List<ProbeSnapshot> all = new ArrayList<>(slots.size());

@@ -13,6 +13,9 @@ package org.omnileads.omlha.probes;
  *   <li>Confirming: after an event-driven check finds the service down while the reported state is still up (a
  *       fall in progress), the following checks come {@code spacing} apart until the state goes down or a check is
  *       up, so {@code fall} is reached in a few spacings rather than {@code fall} intervals.</li>
+ *   <li>Closely: for a window the owner asks for ({@link #closely}), checks come {@code every} apart instead of
+ *       {@code interval}: a standby whose primary just went away is watched for its promotion. Bounded: when the
+ *       window ends the interval is back, and asking again only moves the window's end.</li>
  * </ul>
  */
 final class ProbeSchedulerTiming {
@@ -28,6 +31,9 @@ final class ProbeSchedulerTiming {
     private long lastStart;
     private long lastEventStart;
     private long deadline;
+    private boolean closely;
+    private long closelyUntil;
+    private long closelyEvery;
 
     ProbeSchedulerTiming(long intervalNanos, long spacingNanos) {
         if (intervalNanos <= 0) {
@@ -68,8 +74,35 @@ final class ProbeSchedulerTiming {
         confirming = confirming && !resultUp && reportedUp;
         nextIsEvent = pendingEvent;
         pendingEvent = false;
-        deadline = lastStart + (nextIsEvent || confirming ? spacingNanos : intervalNanos);
+        deadline = lastStart + (nextIsEvent || confirming ? spacingNanos : closelyAt(lastStart) ? closelyEvery : intervalNanos);
         return deadline;
+    }
+
+    /**
+     * From now until {@code untilNanos}, checks start {@code everyNanos} apart (at most {@code interval}); an end in the
+     * past ends the window. Returns true when the next check moved earlier: reschedule it at {@link #deadline()}.
+     */
+    boolean closely(long nowNanos, long untilNanos, long everyNanos) {
+        if (everyNanos <= 0) {
+            throw new IllegalArgumentException("every must be positive, was " + everyNanos + " ns");
+        }
+        closely = untilNanos - nowNanos > 0;
+        closelyUntil = untilNanos;
+        closelyEvery = Math.min(everyNanos, intervalNanos);
+        if (!closely || !started || running) {
+            return false; // a running check's end picks the spacing up
+        }
+        long soon = lastStart + closelyEvery;
+        if (soon - deadline < 0) {
+            deadline = soon;
+            return true;
+        }
+        return false;
+    }
+
+    /** Whether a check that started at {@code startNanos} lies in the close-watch window. */
+    boolean closelyAt(long startNanos) {
+        return closely && startNanos - closelyUntil < 0;
     }
 
     /**

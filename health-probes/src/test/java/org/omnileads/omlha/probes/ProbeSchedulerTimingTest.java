@@ -40,6 +40,40 @@ class ProbeSchedulerTimingTest {
     }
 
     @ParameterizedTest
+    @ValueSource(longs = {0, Long.MAX_VALUE - 2_500, Long.MIN_VALUE, -1_000})
+    void aCloseWatchChecksEveryFewMomentsForItsWindowOnlyThenTheIntervalIsBack(long origin) {
+        ProbeSchedulerTiming timing = new ProbeSchedulerTiming(INTERVAL, SPACING);
+        timing.started(origin);
+        assertEquals(origin + INTERVAL, timing.finished(true, true));
+        assertTrue(timing.closely(origin + 300, origin + 300 + 100, 20), "the next check moves earlier");
+        assertEquals(origin + 20, timing.deadline(), "already due: at once");
+        long start = origin + 300;
+        for (int i = 0; i < 5; i++) {
+            timing.started(start);
+            assertEquals(start + 20, timing.finished(true, true), "every 20 within the window");
+            start += 20;
+        }
+        timing.started(start);
+        assertEquals(start + INTERVAL, timing.finished(true, true), "the window ended at +400: back to the interval");
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {0, Long.MAX_VALUE - 2_500, Long.MIN_VALUE})
+    void aCloseWatchAskedDuringACheckOrEndedEarlyWaitsForThatChecksEnd(long origin) {
+        ProbeSchedulerTiming timing = new ProbeSchedulerTiming(INTERVAL, SPACING);
+        timing.started(origin);
+        assertFalse(timing.closely(origin + 1, origin + 10_000, 20), "a check runs: its end picks the window up");
+        assertEquals(origin + 20, timing.finished(true, true));
+        assertFalse(timing.closely(origin + 30, origin + 30, 20), "an empty window ends the watch");
+        timing.started(origin + 40);
+        assertEquals(origin + 40 + INTERVAL, timing.finished(true, true));
+        assertFalse(timing.closely(origin + 50, origin + 5_000, 5_000), "never slower than the interval");
+        timing.started(origin + 60);
+        assertEquals(origin + 60 + INTERVAL, timing.finished(true, true));
+        assertThrows(IllegalArgumentException.class, () -> timing.closely(origin, origin + 10, 0));
+    }
+
+    @ParameterizedTest
     @ValueSource(longs = {0, Long.MAX_VALUE - 100, Long.MIN_VALUE})
     void anEventMovesTheNextCheckToNow(long origin) {
         ProbeSchedulerTiming timing = new ProbeSchedulerTiming(INTERVAL, SPACING);

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "omlha-agent", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, versionProvider = Main.Version.class,
         description = "High-availability agent for OMniLeads: VRRP virtual IPs, interoperable with keepalived.",
         subcommands = {RunCommand.class, StatusCommand.class, CheckConfigCommand.class, LabCommand.class, InitCommand.class, ImportKeepalivedCommand.class,
-                ReleaseVipsCommand.class, MaintenanceCommand.class,
+                ReleaseVipsCommand.class, MaintenanceCommand.class, EventCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     static final String DEFAULT_CONFIG = "/etc/omlha/agent.conf";

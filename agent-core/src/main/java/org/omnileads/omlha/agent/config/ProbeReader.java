@@ -26,7 +26,8 @@ final class ProbeReader {
             "tcp", List.of("target"),
             "http", List.of("url", "expect-status", "tls-verify"),
             "exec", List.of("command"),
-            "postgresql", List.of("url", "user", "password", "max-lag", "max-lag-bytes", "peers"),
+            "postgresql", List.of("url", "user", "password", "max-lag", "max-lag-bytes", "peers", "promotion-watch",
+                    "promotion-watch-interval"),
             "redis", List.of("uri", "sentinel-master", "sentinels"),
             "sip-options", List.of("target"),
             "ami", List.of("target", "user", "secret"),
@@ -96,7 +97,11 @@ final class ProbeReader {
                 Optional<Long> maxLagBytes = bytes(p, "max-lag-bytes");
                 List<ProbeSpec.PeerDatabase> peers = postgresUrls(p, "peers").orElse(List.of()).stream()
                         .map(ProbeSpec.PeerDatabase::of).toList();
-                return new ProbeSpec.Postgres(url, user, password, maxLag, maxLagBytes, peers);
+                Duration watch = p.duration("promotion-watch", Duration.ZERO, Duration.ofHours(1))
+                        .orElse(ProbeSpec.Postgres.DEFAULT_PROMOTION_WATCH);
+                Duration watchEvery = p.duration("promotion-watch-interval", Duration.ofMillis(5), Duration.ofSeconds(1))
+                        .orElse(ProbeSpec.Postgres.DEFAULT_PROMOTION_WATCH_EVERY);
+                return new ProbeSpec.Postgres(url, user, password, maxLag, maxLagBytes, peers, watch, watchEvery);
             }
             case "redis": {
                 Optional<String> uri = redisUri(p, "uri");

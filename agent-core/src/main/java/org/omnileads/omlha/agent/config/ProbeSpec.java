@@ -104,16 +104,31 @@ public sealed interface ProbeSpec permits ProbeSpec.Tcp, ProbeSpec.Http, ProbeSp
     /**
      * {@code postgresql}: the database at {@code url} (jdbc:postgresql://...), with optional credentials and lag
      * bounds, and the {@code peers}: the other nodes' databases, asked directly to tell a stale primary.
+     * {@code promotionWatch}: how long a standby is watched closely, every {@code promotionWatchEvery}, once its
+     * primary seems gone (its connection broke, its agent resigned the read-write VIP, its walreceiver stopped, or
+     * {@code omlha-agent event} said so); zero turns the close watch off.
      */
     record Postgres(String url, Optional<String> user, Optional<String> password, Optional<Duration> maxLag,
-            Optional<Long> maxLagBytes, List<PeerDatabase> peers) implements ProbeSpec {
+            Optional<Long> maxLagBytes, List<PeerDatabase> peers, Duration promotionWatch, Duration promotionWatchEvery)
+            implements ProbeSpec {
+        public static final Duration DEFAULT_PROMOTION_WATCH = Duration.ofSeconds(90);
+        public static final Duration DEFAULT_PROMOTION_WATCH_EVERY = Duration.ofMillis(20);
+
         public Postgres {
             Objects.requireNonNull(url, "url");
             Objects.requireNonNull(user, "user");
             Objects.requireNonNull(password, "password");
             Objects.requireNonNull(maxLag, "maxLag");
             Objects.requireNonNull(maxLagBytes, "maxLagBytes");
+            Objects.requireNonNull(promotionWatch, "promotionWatch");
+            Objects.requireNonNull(promotionWatchEvery, "promotionWatchEvery");
             peers = List.copyOf(peers);
+        }
+
+        /** With the default close watch: 90 s, every 20 ms. */
+        public Postgres(String url, Optional<String> user, Optional<String> password, Optional<Duration> maxLag,
+                Optional<Long> maxLagBytes, List<PeerDatabase> peers) {
+            this(url, user, password, maxLag, maxLagBytes, peers, DEFAULT_PROMOTION_WATCH, DEFAULT_PROMOTION_WATCH_EVERY);
         }
 
         @Override
@@ -130,7 +145,8 @@ public sealed interface ProbeSpec permits ProbeSpec.Tcp, ProbeSpec.Http, ProbeSp
         @Override
         public String toString() {
             return "Postgres[url=" + url + ", user=" + user + ", password=" + password.map(p -> "***") + ", maxLag="
-                    + maxLag + ", maxLagBytes=" + maxLagBytes + ", peers=" + peers + ']';
+                    + maxLag + ", maxLagBytes=" + maxLagBytes + ", peers=" + peers + ", promotionWatch=" + promotionWatch
+                    + ", promotionWatchEvery=" + promotionWatchEvery + ']';
         }
     }
 

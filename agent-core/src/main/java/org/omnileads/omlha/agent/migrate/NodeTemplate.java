@@ -137,7 +137,13 @@ public final class NodeTemplate {
                         .append("    pg {\n      type = postgresql\n")
                         .append("      url = \"jdbc:postgresql://127.0.0.1:5432/postgres\"\n")
                         .append("      user = \"omlha\"\n      password = ${?OMLHA_PG_PASSWORD}\n")
-                        .append("      interval = 1s\n    }\n  }\n");
+                        .append("      interval = 1s\n")
+                        .append("      # Once the primary seems gone (its connection broke, its agent resigned pgsql-rw), the standby is\n")
+                        .append("      # checked every 20 ms for up to 90 s, so pgsql-rw follows a promotion within tens of ms.\n")
+                        .append("      # promotion-watch = 90s, promotion-watch-interval = 20ms   (0s: off)\n")
+                        .append("    }\n  }\n")
+                        .append("  # repmgr.conf on this node, so that a promotion or switchover repmgr makes is told at once:\n")
+                        .append("  #   event_notification_command='/usr/bin/omlha-agent event %e'\n");
             }
         }
         if (email.isPresent()) {

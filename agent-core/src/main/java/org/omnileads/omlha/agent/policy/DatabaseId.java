@@ -20,6 +20,11 @@ public record DatabaseId(String probe, String peer) {
         return new DatabaseId(probe, Objects.requireNonNull(hostPort, "hostPort"));
     }
 
+    /** The probe's own database, not a peer's. */
+    public boolean isLocal() {
+        return peer == null;
+    }
+
     /** {@code pg}, or {@code pg@192.0.2.12:5432} for a peer: the name status and messages show. */
     public String displayName() {
         return peer == null ? probe : probe + "@" + peer;

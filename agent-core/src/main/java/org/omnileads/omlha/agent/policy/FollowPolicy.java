@@ -44,35 +44,53 @@ public final class FollowPolicy {
         boolean lagOk() {
             return facts().map(PostgresFacts::lagOk).orElse(true);
         }
+
+        boolean healthyStandby() {
+            return reachable() && "standby".equals(role()) && lagOk();
+        }
     }
 
-    /** The group's priority and, when it may not hold the VIP, why; {@code stalePrimary} for status and metrics. */
-    public record Outcome(int priority, String faultReason, boolean stalePrimary) {}
+    /**
+     * The group's priority and, when it may not hold the VIP, why; {@code stalePrimary} for status and metrics;
+     * {@code rightful}: this node's database makes it the holder, so it takes the group as soon as no live master is
+     * heard; {@code releaseAtOnce}: in this FAULT a master lets go of the VIP at once (a read-write VIP is never on
+     * two nodes, and a database that is not the primary must take no write through it).
+     */
+    public record Outcome(int priority, String faultReason, boolean stalePrimary, boolean rightful, boolean releaseAtOnce) {
+        static Outcome fault(int priority, String why, boolean stalePrimary, Follow.Role role) {
+            return new Outcome(priority, why, stalePrimary, false, role == Follow.Role.PRIMARY);
+        }
+
+        static Outcome eligible(int priority, boolean rightful) {
+            return new Outcome(priority, null, false, rightful, false);
+        }
+    }
 
     public static Outcome evaluate(Follow.Role role, int basePriority, Database self, List<Database> peers) {
         if (self.result() == null) {
-            return new Outcome(basePriority, "database " + self.name() + ": no result yet", false);
+            return Outcome.fault(basePriority, "database " + self.name() + ": no result yet", false, role);
         }
         if (!self.reachable()) {
-            return new Outcome(basePriority, "database " + self.name() + " unreachable: " + self.result().detail(), false);
+            return Outcome.fault(basePriority, "database " + self.name() + " unreachable: " + self.result().detail(), false, role);
         }
         boolean primary = "primary".equals(self.role());
         Database newer = primary ? newerPrimary(self, peers) : null;
         if (newer != null) {
-            return new Outcome(basePriority, "stale primary: " + newer.name() + " is primary on timeline " + newer.timeline()
-                    + ", we are on timeline " + self.timeline(), true);
+            return Outcome.fault(basePriority, "stale primary: " + newer.name() + " is primary on timeline " + newer.timeline()
+                    + ", we are on timeline " + self.timeline(), true, role);
         }
         if (role == Follow.Role.PRIMARY) {
-            return primary ? new Outcome(basePriority, null, false)
-                    : new Outcome(basePriority, "database is a " + self.role() + ", not the primary", false);
+            return primary ? Outcome.eligible(basePriority, true)
+                    : Outcome.fault(basePriority, "database is a " + self.role() + ", not the primary", false, role);
         }
         if (primary) {
-            return new Outcome(FALLBACK_PRIORITY, null, false);
+            // The read-only fallback: rightful only while no peer is a healthy standby that should have it.
+            return Outcome.eligible(FALLBACK_PRIORITY, peers.stream().noneMatch(Database::healthyStandby));
         }
         if (!self.lagOk()) {
-            return new Outcome(basePriority, "standby lags: " + self.result().detail(), false);
+            return Outcome.fault(basePriority, "standby lags: " + self.result().detail(), false, role);
         }
-        return new Outcome(basePriority, null, false);
+        return Outcome.eligible(basePriority, true);
     }
 
     private static Database newerPrimary(Database self, List<Database> peers) {

@@ -14,9 +14,11 @@ import org.omnileads.omlha.probes.PostgresFacts;
  * The one place where this node decides how each of its groups takes part in the election. Pure: from the groups'
  * rules, the node's facts and the sync groups to one {@link GroupDecision} per group. In order:
  * <ol>
- *   <li>a followed database role sets the base priority, or FAULT ({@link FollowPolicy});
+ *   <li>a followed database role sets the base priority, or FAULT ({@link FollowPolicy}), and whether this node is
+ *       the group's rightful holder (takes it without waiting when no live master is heard);
  *   <li>the tracked probes weigh on it, a weight-0 probe that is down is FAULT ({@link TrackPolicy});
- *   <li>a link that is down is FAULT, before any other reason, and releases at once (no handover);
+ *   <li>a link that is down is FAULT, before any other reason, and releases at once (no handover); so does a
+ *       read-write group whose database is no longer the primary;
  *   <li>the operator's maintenance mark is passed on: such a group neither takes nor preempts;
  *   <li>a member of a sync group in FAULT of its own puts the other members in FAULT (keepalived's
  *       vrrp_sync_group), so the peer node takes the whole sync group together.
@@ -40,6 +42,8 @@ public final class NodePolicy {
     public static GroupDecision decide(GroupRules group, NodeFacts facts) {
         int base = group.basePriority();
         String fault = null;
+        boolean releaseAtOnce = false;
+        boolean rightful = false;
         GroupStatus.DatabaseStatus database = null;
         if (group.follow().isPresent()) {
             Follow follow = group.follow().get();
@@ -50,6 +54,8 @@ public final class NodePolicy {
             database = databaseStatus(follow, self, outcome);
             base = outcome.priority();
             fault = outcome.faultReason();
+            releaseAtOnce = outcome.releaseAtOnce();
+            rightful = outcome.rightful();
         }
         List<Track> active = group.tracks().stream().filter(t -> facts.isActive(t.probe())).toList();
         TrackPolicy.Outcome tracked = TrackPolicy.evaluate(base, active, facts.probeUp());
@@ -60,7 +66,8 @@ public final class NodePolicy {
         if (linkDown) {
             fault = "interface " + group.interfaceName() + " down";
         }
-        return new GroupDecision(tracked.priority(), fault, linkDown, facts.maintenance(group.name()), database);
+        return new GroupDecision(tracked.priority(), fault, linkDown || fault != null && releaseAtOnce,
+                fault == null && rightful, facts.maintenance(group.name()), database);
     }
 
     /**

@@ -38,6 +38,24 @@ public final class ControlClient {
         }
     }
 
+    /** A daemon that accepts an event but does not acknowledge it this soon is left to it: the caller must go on. */
+    private static final long EVENT_TIMEOUT_MILLIS = 1_000;
+
+    /**
+     * Sends {@code event WORDS} and returns once the daemon has queued it (it answers at once); an IOException when no
+     * daemon answers on {@code socket}, within a second at most.
+     */
+    public static void event(Path socket, String words) throws IOException {
+        try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            channel.connect(UnixDomainSocketAddress.of(socket));
+            ChannelIo.writeAll(channel, ("event " + words + "\n").getBytes(StandardCharsets.UTF_8), EVENT_TIMEOUT_MILLIS);
+            String reply = ChannelIo.readToEnd(channel, MAX_REPLY_BYTES, EVENT_TIMEOUT_MILLIS).strip();
+            if (!reply.equals("{\"ok\":true}")) {
+                throw new IOException("unexpected answer: " + reply);
+            }
+        }
+    }
+
     public static AgentStatus status(Path socket) throws IOException {
         return StatusJson.read(statusJson(socket));
     }

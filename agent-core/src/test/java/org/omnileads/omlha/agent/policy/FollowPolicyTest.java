@@ -68,4 +68,29 @@ class FollowPolicyTest {
         assertNull(FollowPolicy.evaluate(Follow.Role.PRIMARY, 150, db("pg", "primary", 2),
                 List.of(new FollowPolicy.Database("pg@192.0.2.12", null))).faultReason(), "an unreachable peer proves nothing");
     }
+
+    @Test
+    void theDatabaseNamesTheRightfulHolderOfEachVip() {
+        assertTrue(FollowPolicy.evaluate(Follow.Role.PRIMARY, 150, db("pg", "primary", 2), List.of()).rightful(),
+                "a primary that is not stale takes RW without waiting when no live master is heard");
+        assertFalse(FollowPolicy.evaluate(Follow.Role.PRIMARY, 150, db("pg", "primary", 1), List.of(db("pg@192.0.2.12", "primary", 2)))
+                .rightful(), "a stale primary is nobody's rightful holder");
+        assertTrue(FollowPolicy.evaluate(Follow.Role.STANDBY, 150, db("pg", "standby", 2), List.of()).rightful());
+        assertTrue(FollowPolicy.evaluate(Follow.Role.STANDBY, 150, db("pg", "primary", 2), List.of(DOWN)).rightful(),
+                "RO falls back to the primary at once when no standby is healthy");
+        assertFalse(FollowPolicy.evaluate(Follow.Role.STANDBY, 150, db("pg", "primary", 2), List.of(db("pg@192.0.2.12", "standby", 2)))
+                .rightful(), "with a healthy standby the primary's RO is only the last resort");
+    }
+
+    @Test
+    void aReadWriteVipLeavesAtOnceWhenItsDatabaseStopsBeingThePrimaryAndReadOnlyHandsOver() {
+        for (FollowPolicy.Database notPrimary : List.of(DOWN, db("pg", "standby", 2), new FollowPolicy.Database("pg", null))) {
+            assertTrue(FollowPolicy.evaluate(Follow.Role.PRIMARY, 150, notPrimary, List.of()).releaseAtOnce(), notPrimary.toString());
+            assertFalse(FollowPolicy.evaluate(Follow.Role.STANDBY, 150, notPrimary.equals(DOWN) ? DOWN : db("pg", "standby", 2),
+                    List.of()).releaseAtOnce());
+        }
+        assertTrue(FollowPolicy.evaluate(Follow.Role.PRIMARY, 150, db("pg", "primary", 1), List.of(db("pg@192.0.2.12", "primary", 2)))
+                .releaseAtOnce(), "a stale primary lets RW go at once");
+        assertFalse(FollowPolicy.evaluate(Follow.Role.PRIMARY, 150, db("pg", "primary", 2), List.of()).releaseAtOnce());
+    }
 }

@@ -6,11 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.omnileads.omlha.agent.config.Follow;
 import org.omnileads.omlha.agent.config.Track;
+import org.omnileads.omlha.probes.PostgresFacts;
+import org.omnileads.omlha.probes.ProbeResult;
 
 class NodePolicyTest {
     private static final int ETH0 = 2;
@@ -33,11 +37,11 @@ class NodePolicyTest {
         facts.setLinkUp(ETH0, false);
         GroupDecision decision = NodePolicy.decide(group("a", ETH0, 150, new Track("svc", 0)), facts);
         assertEquals("interface eth0 down", decision.faultReason());
-        assertTrue(decision.linkDown(), "the link's own FAULT releases at once");
+        assertTrue(decision.releaseAtOnce(), "the link's own FAULT releases at once");
         facts.setLinkUp(ETH0, true);
         GroupDecision probe = NodePolicy.decide(group("a", ETH0, 150, new Track("svc", 0)), facts);
         assertEquals("probe svc down", probe.faultReason());
-        assertFalse(probe.linkDown(), "a probe's FAULT hands over");
+        assertFalse(probe.releaseAtOnce(), "a probe's FAULT hands over");
     }
 
     @Test
@@ -46,8 +50,8 @@ class NodePolicyTest {
         facts.setLinkUp(ETH1, false);
         Map<String, GroupDecision> decisions = NodePolicy.decide(List.of(group("web", ETH0, 150), group("db", ETH1, 150)), facts,
                 Map.of("omni", List.of("web", "db")));
-        assertTrue(decisions.get("db").linkDown());
-        assertFalse(decisions.get("web").linkDown(), "web's own link is up: it can still serve while handing over");
+        assertTrue(decisions.get("db").releaseAtOnce());
+        assertFalse(decisions.get("web").releaseAtOnce(), "web's own link is up: it can still serve while handing over");
     }
 
     @Test
@@ -95,5 +99,37 @@ class NodePolicyTest {
                 GroupDecision.recoveredFrom("sync group omni: db in FAULT (x)"));
         assertEquals("no longer in FAULT (database is a standby, not the primary before)",
                 GroupDecision.recoveredFrom("database is a standby, not the primary"));
+    }
+
+    @Test
+    void aReadWriteGroupIsRightfulOnThePrimaryAndLetsGoAtOnceOfADatabaseFaultButHandsOverAProbesFault() {
+        NodeFacts facts = facts();
+        facts.setProbes(Set.of("svc", "pg"), Map.of(), Set.of());
+        GroupRules rw = new GroupRules("rw", "eth0", ETH0, 150, List.of(new Track("svc", 0)),
+                Optional.of(new Follow("pg", Follow.Role.PRIMARY)));
+        facts.setProbeUp("svc", true);
+        facts.setDatabaseResult(DatabaseId.local("pg"), pg("primary"));
+        GroupDecision primary = NodePolicy.decide(rw, facts);
+        assertNull(primary.faultReason());
+        assertTrue(primary.rightful(), "the primary takes RW without waiting when no live master is heard");
+
+        facts.setProbeUp("svc", false);
+        GroupDecision probeDown = NodePolicy.decide(rw, facts);
+        assertEquals("probe svc down", probeDown.faultReason());
+        assertFalse(probeDown.rightful());
+        assertFalse(probeDown.releaseAtOnce(), "the database is still the primary: hand over without a gap");
+
+        facts.setProbeUp("svc", true);
+        facts.setDatabaseResult(DatabaseId.local("pg"), ProbeResult.down(1, "connection refused"));
+        GroupDecision dbDown = NodePolicy.decide(rw, facts);
+        assertTrue(dbDown.fault());
+        assertTrue(dbDown.releaseAtOnce(), "RW is never on two nodes: no handover once the database is not the primary");
+        assertFalse(dbDown.rightful());
+    }
+
+    private static ProbeResult pg(String role) {
+        return ProbeResult.up(1, role).withFacts(new PostgresFacts(
+                PostgresFacts.Role.valueOf(role.toUpperCase(Locale.ROOT)), 1, "0/3000060",
+                null, null, null, false, true));
     }
 }

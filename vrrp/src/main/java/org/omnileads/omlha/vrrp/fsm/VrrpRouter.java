@@ -48,7 +48,7 @@ import java.util.Objects;
  *           from a smaller address)                                priority above 0 also announceVips (at most once a
  *                                                                  second): the other master's ARPs are undone
  *         setEffectivePriority(), a new value              MASTER  sendAdvert at once; Adver_Timer re-armed
- *         setFault(true), our link down                    FAULT   sendAdvert(priority 0), releaseVips, transition
+ *         setFault(true), releasing at once (link down)    FAULT   sendAdvert(priority 0), releaseVips, transition
  *         setFault(true), any other fault                  FAULT   sendAdvert(priority 0), transition; hand over (below)
  *         setPassive(true) (maintenance)                   BACKUP  sendAdvert(priority 0), transition; hand over
  *         shutdown()                                       INIT    sendAdvert(priority 0), transition; hand over
@@ -67,11 +67,26 @@ import java.util.Objects;
  * advert with priority above 0 from another    releaseVips (BACKUP also follows it as the master)
  * every advert interval                        sendAdvert(priority 0) again: one lost advert costs one interval
  * the handover bound passes, nobody heard      releaseVips; or, passive with keepIfUntaken: MASTER again
- * setFault(true) for our link, releaseNow()    releaseVips
+ * setFault(true, at once), releaseNow()        releaseVips
  * BACKUP's Master_Down_Timer expires           MASTER, without attachVips (the VIPs are still on)
  * </pre>
  * So two routers hold the VIPs together only from the new master's first advert until it reaches us: one network
  * delay. The bound is the Master_Down_Interval of a priority-1 backup ({@link #handoverBoundNanos()}).
+ *
+ * <p>The rightful holder ({@link #setRightful}): the node's policy knows from outside VRRP that this router should
+ * hold the group (its database was just promoted to primary). Such a router does not wait a Master_Down_Interval to
+ * learn that nobody else holds it; it takes the group as soon as no live master is heard. A live master is the
+ * source of the last advert heard with a priority above 0, in any state (FAULT too), for one Master_Adver_Interval
+ * plus Skew_Time after it; a priority-0 advert from it, or silence, ends it. At start nobody is known for a
+ * Master_Down_Interval. While a live master is heard the RFC's rules hold, except that its silence counts after
+ * one interval (plus Skew_Time) rather than three:
+ * <pre>
+ * rightful, input                                          actions
+ * setRightful(true), setFault(false), setPassive(false),   BACKUP with no live master: MASTER at once; otherwise
+ *   in BACKUP                                              Master_Down_Timer at most until the live master's end
+ * advert, priority 0, in BACKUP                            MASTER at once (not after Skew_Time)
+ * advert, priority at least ours                           Master_Down_Timer = Master_Adver_Interval + Skew_Time
+ * </pre>
  *
  * <p>Choices where the RFCs leave room:
  * <ul>
@@ -134,6 +149,14 @@ public final class VrrpRouter {
     private InetAddress preemptedMaster;
     /** MASTER since a preemption, the first advert not sent yet ({@link #PREEMPT_SETTLE_NANOS}). */
     private boolean preemptSettling;
+    /** The policy says this router should hold the group: take it as soon as no live master is heard. */
+    private boolean rightful;
+    /** The source of the last advert above priority 0 heard in any state; null before the first. */
+    private InetAddress liveMaster;
+    /** Until when {@link #liveMaster} counts as alive (after start: until a Master_Down_Interval has passed). */
+    private long liveMasterUntil;
+    /** The live master's last word was a priority-0 advert. */
+    private boolean liveMasterResigned;
     private int preemptedPriority;
     /** BACKUP with a preempt delay: when we first saw a lower-priority master. */
     private boolean lowerMasterSeen;
@@ -183,6 +206,7 @@ public final class VrrpRouter {
         if (state != VrrpState.INIT) {
             throw new IllegalStateException("start() in state " + state + " (expected: INIT)");
         }
+        liveMasterUntil = now + masterDownIntervalNanos(); // what RFC 5798 gives a starting backup to hear a master
         if (faulted) {
             leave(now, VrrpState.FAULT, faultReason, true);
         } else if (config.isAddressOwner() && !passive) {
@@ -215,6 +239,7 @@ public final class VrrpRouter {
         if (source.equals(primaryAddress)) {
             return;
         }
+        heard(now, source, priority, advertIntervalCentis);
         if (state == VrrpState.BACKUP) {
             backupOnAdvert(now, source, priority, advertIntervalCentis);
         } else if (state == VrrpState.MASTER) {
@@ -288,22 +313,23 @@ public final class VrrpRouter {
     }
 
     /**
-     * As {@link #setFault(long, boolean, String)}; with {@code linkDown} (our own interface is down, nobody can reach
-     * us on the VIPs) a master releases its addresses at once, and a handover in progress ends at once.
+     * As {@link #setFault(long, boolean, String)}; with {@code releaseAtOnce} a master releases its addresses at once,
+     * and a handover in progress ends at once: our own interface is down (nobody can reach us on the VIPs), or what
+     * the VIPs lead to must not be reached here any more (a read-write VIP whose database stopped being the primary).
      */
-    public void setFault(long now, boolean fault, String reason, boolean linkDown) {
-        setFaultInput(now, fault, reason, linkDown);
+    public void setFault(long now, boolean fault, String reason, boolean releaseAtOnce) {
+        setFaultInput(now, fault, reason, releaseAtOnce);
         rethrowActionFailure();
     }
 
-    private void setFaultInput(long now, boolean fault, String reason, boolean linkDown) {
+    private void setFaultInput(long now, boolean fault, String reason, boolean releaseAtOnce) {
         Objects.requireNonNull(reason, "reason");
         if (fault) {
             faulted = true;
             faultReason = reason;
             if (state == VrrpState.MASTER || state == VrrpState.BACKUP) {
-                leave(now, VrrpState.FAULT, reason, !linkDown);
-            } else if (handingOver && linkDown) {
+                leave(now, VrrpState.FAULT, reason, !releaseAtOnce);
+            } else if (handingOver && releaseAtOnce) {
                 endHandover(now, Handover.RELEASED_UNTAKEN, null);
             }
         } else {
@@ -314,6 +340,7 @@ public final class VrrpRouter {
                     becomeMaster(now, reason);
                 } else {
                     becomeBackup(now, reason);
+                    takeIfRightful(now);
                 }
             }
         }
@@ -375,6 +402,7 @@ public final class VrrpRouter {
             }
         } else if (state == VrrpState.BACKUP) {
             arm(now, masterDownIntervalNanos());
+            takeIfRightful(now);
         }
     }
 
@@ -485,7 +513,9 @@ public final class VrrpRouter {
     private void backupOnAdvert(long now, InetAddress source, int priority, int intervalCentis) {
         if (priority == 0) {
             resignedMaster = source;
-            if (!passive) {
+            if (rightful && !passive) {
+                becomeMaster(now, masterDownReason(now) + ", rightful holder");
+            } else if (!passive) {
                 arm(now, skewNanos());
             }
             return;
@@ -556,8 +586,62 @@ public final class VrrpRouter {
         resignedMaster = null;
         preemptedMaster = null;
         if (!passive) {
-            arm(now, masterDownIntervalNanos());
+            arm(now, rightful ? masterAdverIntervalCentis * RouterConfig.NANOS_PER_CENTI + skewNanos() : masterDownIntervalNanos());
         }
+    }
+
+    /**
+     * Any advert from another router, in any state: who is alive as master, and until when. A priority-0 advert from
+     * that master (or from anyone while none is known) means nobody is.
+     */
+    private void heard(long now, InetAddress source, int priority, int intervalCentis) {
+        if (priority == 0) {
+            if (liveMaster == null || source.equals(liveMaster)) {
+                liveMaster = source;
+                liveMasterResigned = true;
+                liveMasterUntil = now;
+            }
+            return;
+        }
+        liveMaster = source;
+        liveMasterResigned = false;
+        long interval = intervalCentis * RouterConfig.NANOS_PER_CENTI; // v2: whole seconds, given as centiseconds
+        liveMasterUntil = now + interval + (256 - effectivePriority) * interval / 256;
+    }
+
+    /** A rightful BACKUP takes the group now if no live master is heard, or sets its timer to the live master's end. */
+    private void takeIfRightful(long now) {
+        if (!rightful || passive || state != VrrpState.BACKUP) {
+            return;
+        }
+        if (now - liveMasterUntil >= 0) {
+            String why = liveMaster == null ? "no master heard since start"
+                    : liveMasterResigned ? liveMaster.getHostAddress() + " resigned with priority 0"
+                    : "nothing from " + liveMaster.getHostAddress() + " for one advert interval";
+            becomeMaster(now, "rightful holder, no live master (" + why + ")");
+        } else if (!timerArmed || deadline - liveMasterUntil > 0) {
+            timerArmed = true;
+            timerArmedAt = now;
+            deadline = liveMasterUntil;
+        }
+    }
+
+    /**
+     * Whether the node's policy says this router should hold the group (for a PostgreSQL read-write group: its
+     * database is the primary and not stale). A rightful router takes the group as soon as no live master is heard
+     * instead of waiting a Master_Down_Interval (see the class comment); with a live master, the RFC's rules hold.
+     */
+    public void setRightful(long now, boolean rightful) {
+        if (this.rightful == rightful) {
+            return;
+        }
+        this.rightful = rightful;
+        takeIfRightful(now);
+        rethrowActionFailure();
+    }
+
+    public boolean rightful() {
+        return rightful;
     }
 
     private boolean isGreaterThanOurAddress(InetAddress source) {

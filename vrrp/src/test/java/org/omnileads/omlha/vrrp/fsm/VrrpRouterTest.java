@@ -204,6 +204,36 @@ class VrrpRouterTest {
     }
 
     @Test
+    void aPreemptingBackupAnnouncesFirstAndAdvertisesASettleTimeLater() {
+        startBackup(3, 100, true, 0);
+        long started = now;
+        router.onAdvert(now + SECOND, PEER, 50, 100);
+        now = started + MDI_100;
+        router.onTimer(now);
+        assertEquals(List.of("attach", "announce", "BACKUP->MASTER"), actions.take(),
+                "the addresses and their ARPs now; the advert that makes the lower master release comes later");
+        assertEquals(now + VrrpRouter.PREEMPT_SETTLE_NANOS, router.nextDeadline());
+
+        router.onAdvert(now + MS, PEER, 50, 100);
+        assertEquals(List.of(), actions.take(), "the lower master heard while settling: our advert is due anyway");
+
+        router.onTimer(now + VrrpRouter.PREEMPT_SETTLE_NANOS);
+        assertEquals(List.of("advert 100 100"), actions.take());
+        assertEquals(now + VrrpRouter.PREEMPT_SETTLE_NANOS + SECOND, router.nextDeadline(), "then every interval");
+        router.onAdvert(now + 10 * MS, PEER, 50, 100);
+        assertEquals(List.of("advert 100 100", "announce"), actions.take(), "after settling, a lower master is answered at once");
+    }
+
+    @Test
+    void aBackupWhoseMasterDiedSilentlyAdvertisesAtOnce() {
+        startBackup(3, 100, true, 0);
+        router.onAdvert(now, PEER, 150, 100);
+        now += MDI_100;
+        router.onTimer(now);
+        assertEquals(List.of("attach", "announce", "advert 100 100", "BACKUP->MASTER"), actions.take(), "no lower master to settle for");
+    }
+
+    @Test
     void backupWithoutPreemptFollowsALowerPriorityMaster() {
         startBackup(3, 100, false, 0);
         now += SECOND;
@@ -440,6 +470,113 @@ class VrrpRouterTest {
         assertEquals("interface eth0 down", actions.lastReason());
         router.setFault(now, false, "interface eth0 up");
         assertEquals(List.of("FAULT->BACKUP"), actions.take());
+    }
+
+    // ---- the rightful holder (the policy knows this router should hold the group) ----
+
+    @Test
+    void aRightfulRouterLeavingFaultAfterItsMasterResignedTakesTheGroupAtOnce() {
+        startBackup(3, 100, true, 0);
+        router.onAdvert(now, PEER, 150, 100);
+        router.setFault(now, true, "database is a standby, not the primary");
+        now += 20 * SECOND;
+        router.onAdvert(now, PEER, 150, 100);
+        router.onAdvert(now + 10 * MS, PEER, 0, 100);
+        actions.take();
+
+        now += 2 * SECOND;
+        router.setRightful(now, true);
+        assertEquals(List.of(), actions.take(), "in FAULT the router waits for the policy to clear it");
+        router.setFault(now, false, "no longer in FAULT (database is a standby, not the primary before)");
+        assertEquals(List.of("FAULT->BACKUP", "attach", "announce", "advert 100 100", "BACKUP->MASTER"), actions.take(),
+                "no Master_Down_Interval: the master it heard resigned");
+        assertEquals("rightful holder, no live master (192.0.2.2 resigned with priority 0)", actions.lastReason());
+    }
+
+    @Test
+    void aRightfulRouterTakesAtOnceAfterOneSilentIntervalAndWaitsForALiveOne() {
+        startBackup(3, 100, true, 0);
+        router.setFault(now, true, "database is a standby, not the primary");
+        now += 20 * SECOND;
+        router.onAdvert(now, PEER, 150, 100);
+        long lastAdvert = now;
+        actions.take();
+
+        now += 100 * MS;
+        router.setRightful(now, true);
+        router.setFault(now, false, "no longer in FAULT");
+        assertEquals(List.of("FAULT->BACKUP"), actions.take(), "a master advertised 100 ms ago: alive");
+        long liveUntil = lastAdvert + SECOND + SKEW_100;
+        assertEquals(liveUntil, router.nextDeadline(), "its silence counts after one interval plus Skew_Time");
+
+        router.onAdvert(now + 500 * MS, PEER, 150, 100);
+        assertEquals(List.of(), actions.take());
+        assertEquals(now + 500 * MS + SECOND + SKEW_100, router.nextDeadline(), "a live master's advert re-arms it");
+        assertEquals(PEER, router.masterAddress());
+
+        router.onTimer(now + 500 * MS + SECOND + SKEW_100);
+        assertEquals(List.of("attach", "announce", "advert 100 100", "BACKUP->MASTER"), actions.take());
+    }
+
+    @Test
+    void aSilentPeerLongAgoMeansARightfulRouterTakesAtOnce() {
+        startBackup(3, 100, true, 0);
+        router.onAdvert(now, PEER, 150, 100);
+        router.setFault(now, true, "database is a standby, not the primary");
+        actions.take();
+        now += 10 * SECOND; // the master's node lost power meanwhile
+        router.setRightful(now, true);
+        router.setFault(now, false, "no longer in FAULT");
+        assertEquals(List.of("FAULT->BACKUP", "attach", "announce", "advert 100 100", "BACKUP->MASTER"), actions.take());
+        assertEquals("rightful holder, no live master (nothing from 192.0.2.2 for one advert interval)", actions.lastReason());
+    }
+
+    @Test
+    void aRightfulBackupTakesOnAPriorityZeroAdvertWithoutTheSkewTime() {
+        startBackup(3, 100, true, 0);
+        router.onAdvert(now, PEER, 150, 100);
+        router.setRightful(now, true);
+        assertEquals(List.of(), actions.take(), "its master is alive");
+        router.onAdvert(now + 5 * MS, PEER, 0, 100);
+        assertEquals(List.of("attach", "announce", "advert 100 100", "BACKUP->MASTER"), actions.take());
+    }
+
+    @Test
+    void aRightfulRouterJustStartedStillWaitsToHearAMaster() {
+        router = router(3, 100, 100, true, 0);
+        router.setRightful(now, true);
+        router.start(now);
+        assertEquals(List.of("INIT->BACKUP"), actions.take(), "nobody is known yet: the RFC's wait to hear a master");
+        assertEquals(now + MDI_100, router.nextDeadline());
+    }
+
+    @Test
+    void aPassiveRouterNeverTakesEvenWhenRightful() {
+        startBackup(3, 100, true, 0);
+        router.onAdvert(now, PEER, 150, 100);
+        router.setPassive(now, true, "maintenance on", true);
+        router.setRightful(now, true);
+        router.onAdvert(now + MS, PEER, 0, 100);
+        now += 10 * SECOND;
+        router.onTimer(now);
+        assertEquals(VrrpState.BACKUP, router.state());
+        assertFalse(actions.take().contains("attach"));
+        router.setPassive(now, false, "maintenance off", false);
+        assertEquals(List.of("attach", "announce", "advert 100 100", "BACKUP->MASTER"), actions.take(),
+                "back in the election with nobody alive: at once");
+    }
+
+    @Test
+    void aRouterThatIsNotRightfulKeepsTheRfcWaitAfterAResignation() {
+        startBackup(3, 100, true, 0);
+        router.onAdvert(now, PEER, 150, 100);
+        router.setFault(now, true, "database is a standby, not the primary");
+        router.onAdvert(now + MS, PEER, 0, 100);
+        actions.take();
+        now += 2 * SECOND;
+        router.setFault(now, false, "no longer in FAULT");
+        assertEquals(List.of("FAULT->BACKUP"), actions.take());
+        assertEquals(now + MDI_100, router.nextDeadline());
     }
 
     // ---- shutdown ----
