@@ -42,8 +42,9 @@ import java.util.Objects;
  *         setPassive(true) (maintenance)                   BACKUP  no timer: follows adverts, never takes over
  *         shutdown()                                       INIT    transition
  * MASTER  Adver_Timer expires                              MASTER  sendAdvert; Adver_Timer re-armed
- *         advert, priority above ours, or equal and from   BACKUP  releaseVips, transition; learn the master;
- *           a greater primary address                              Master_Down_Timer = Master_Down_Interval
+ *         advert, priority above ours, or equal and from   BACKUP  sendAdvert (one last, so that the other master
+ *           a greater primary address                              re-announces), releaseVips, transition; learn the
+ *                                                                  master; Master_Down_Timer = Master_Down_Interval
  *         any other advert (priority 0, lower, or equal    MASTER  sendAdvert at once; Adver_Timer re-armed; for a
  *           from a smaller address)                                priority above 0 also announceVips (at most once a
  *                                                                  second): the other master's ARPs are undone
@@ -555,6 +556,10 @@ public final class VrrpRouter {
             state = VrrpState.BACKUP;
             lowerMasterSeen = false;
             follow(now, source, priority, intervalCentis);
+            // One last advert as we step down: two masters at once means a split brain just healed (or a preemption),
+            // and the neighbours may still point at us. The higher master hears a lower one and re-announces its VIPs;
+            // had we stepped down in silence, it would never know, and they would wait until their ARP entries go stale.
+            sendAdvert(now, effectivePriority);
             releaseVips(now);
             transition(now, VrrpState.MASTER, VrrpState.BACKUP, reason);
         } else if (preemptSettling) {

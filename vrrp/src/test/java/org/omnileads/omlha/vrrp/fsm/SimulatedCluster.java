@@ -434,7 +434,7 @@ final class SimulatedCluster {
                 expected = wasHandingOver ? List.of("announce", advert, change) : List.of("attach", "announce", advert, change);
             }
         } else if (before == VrrpState.MASTER && after == VrrpState.BACKUP) {
-            expected = List.of("release", change);
+            expected = List.of(advert, "release", change); // one last advert as it steps down: the other re-announces
         } else if (before == VrrpState.MASTER) {
             expected = node.router.handingOver() ? List.of(resign, change) : List.of(resign, "release", change);
         } else {

@@ -280,7 +280,8 @@ class VrrpRouterTest {
         now += 200 * MS;
         router.onAdvert(now, PEER, 200, 50);
 
-        assertEquals(List.of("release", "MASTER->BACKUP"), actions.take());
+        assertEquals(List.of("advert 100 100", "release", "MASTER->BACKUP"), actions.take(),
+                "one last advert: the other master hears it had company and re-announces");
         assertEquals("higher priority 200 from 192.0.2.2", actions.lastReason());
         assertFalse(actions.vipsHeld);
         assertEquals(VrrpState.BACKUP, router.state());
@@ -294,7 +295,7 @@ class VrrpRouterTest {
     void equalPriorityMastersCompareAddressesAsUnsignedBytes() {
         becomeMaster(0); // we are 192.0.2.3; .200 is greater unsigned, smaller as a signed byte
         router.onAdvert(now, GREATER, 100, 100);
-        assertEquals(List.of("release", "MASTER->BACKUP"), actions.take());
+        assertEquals(List.of("advert 100 100", "release", "MASTER->BACKUP"), actions.take());
         assertEquals("equal priority 100 from greater address 192.0.2.200", actions.lastReason());
 
         actions = new RecordingActions();
