@@ -62,4 +62,22 @@ class CommandLineIT {
         assertEquals(3, result.exit(), result.output());
         assertTrue(result.output().contains("no agent answers"), result.output());
     }
+
+    @Test
+    void eventWithoutADaemonExitsThreeInOneLineSoRepmgrCarriesOn() throws Exception {
+        Result noSocket = launch("event", "standby_promote", "--socket", dir.resolve("none.sock").toString());
+        assertEquals(3, noSocket.exit(), noSocket.output());
+        assertEquals("omlha-agent event: no agent answers on " + dir.resolve("none.sock") + " (no socket); the event is dropped\n",
+                noSocket.output(), "one line, from the launcher (no JVM start)");
+
+        // A socket file left by a killed daemon: nobody accepts on it; the JVM client says so.
+        Path stale = dir.resolve("stale.sock");
+        try (java.nio.channels.ServerSocketChannel left = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            left.bind(java.net.UnixDomainSocketAddress.of(stale));
+        }
+        Result refused = launch("event", "--socket=" + stale, "standby_promote");
+        assertEquals(3, refused.exit(), refused.output());
+        assertTrue(refused.output().strip().lines().count() == 1 && refused.output().contains("no agent answers on " + stale),
+                refused.output());
+    }
 }

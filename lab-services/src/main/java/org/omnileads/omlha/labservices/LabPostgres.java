@@ -42,6 +42,10 @@ import org.omnileads.omlha.netns.NetnsLab;
  *
  * <p>The server is started with {@code pg_ctl} (daemonized, like repmgr's own service commands), so it is not a
  * child of this JVM: {@link #close()} SIGKILLs it, repmgrd too, and deletes the data directory; the logs stay.
+ *
+ * <p>{@link #switchoverFrom} runs {@code repmgr standby switchover}, which drives the primary it demotes over ssh.
+ * The lab has no sshd: an {@code ssh} stand-in first in repmgr's PATH runs each remote command in the other host's
+ * namespace instead (see {@link #switchoverFrom}).
  */
 public final class LabPostgres implements AutoCloseable {
     public static final int PORT = 5432;
@@ -60,6 +64,17 @@ public final class LabPostgres implements AutoCloseable {
     private static final Duration LONG_LIMIT = Duration.ofSeconds(90);
     private static final Duration REPMGRD_READY_LIMIT = Duration.ofSeconds(15);
     private static final Duration KILL_LIMIT = Duration.ofSeconds(10);
+    /**
+     * A switchover that goes well takes a few seconds; repmgr's own waits (shutdown_check_timeout 60 s,
+     * wal_receive_check_timeout 30 s, promote_check_timeout 60 s, node_rejoin_timeout and standby_reconnect_timeout
+     * 30 s here) would let a stuck one run for minutes.
+     */
+    private static final Duration SWITCHOVER_LIMIT = Duration.ofSeconds(120);
+    /** After repmgr reported success: until both nodes answer with their new roles. */
+    private static final Duration SETTLE_LIMIT = Duration.ofSeconds(20);
+    private static final List<String> AS_POSTGRES = List.of("runuser", "-u", "postgres", "--");
+    private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
+    private static final Path NSENTER = Path.of("/usr/bin/nsenter");
 
     /** What the node answers to {@code pg_is_in_recovery()}; DOWN when it does not answer. */
     public enum Role { PRIMARY, STANDBY, DOWN }
@@ -73,7 +88,10 @@ public final class LabPostgres implements AutoCloseable {
     private final Path log;
     private final Path repmgrdLog;
     private final Path commandsLog;
+    private final Path sshStandInLog;
     private Process repmgrd;
+    /** repmgr.conf's event_notification_command; null: none. */
+    private volatile String eventNotificationCommand;
 
     /** A node named after its host ({@code n1}), with repmgr node id {@code nodeId}; nothing runs yet. */
     public LabPostgres(NetnsLab lab, NetnsLab.Host host, int nodeId) {
@@ -95,6 +113,7 @@ public final class LabPostgres implements AutoCloseable {
         this.log = dir.resolve("postgres.log");
         this.repmgrdLog = dir.resolve("repmgrd.log");
         this.commandsLog = dir.resolve("commands.log");
+        this.sshStandInLog = dir.resolve("ssh-standin.log");
     }
 
     public NetnsLab.Host host() {
@@ -122,6 +141,29 @@ public final class LabPostgres implements AutoCloseable {
         return log;
     }
 
+    /**
+     * What the ssh stand-in of {@link #switchoverFrom} ran on the other hosts, one line per start and end:
+     * {@code <epoch ms> <host> start: <command>} and {@code <epoch ms> <host> exit <status>}.
+     */
+    public Path sshStandInLog() {
+        return sshStandInLog;
+    }
+
+    /**
+     * Sets repmgr.conf's {@code event_notification_command} (repmgr's placeholders such as {@code %n %e %s} stay
+     * as they are; null or blank: none, the default). Call it before {@link #initPrimary} or
+     * {@link #cloneStandbyFrom}; later it rewrites repmgr.conf, which a running repmgrd reads only when it starts.
+     */
+    public void setEventNotificationCommand(String command) throws IOException {
+        if (command != null && (command.contains("\n") || command.contains("\r"))) {
+            throw new IllegalArgumentException("event_notification_command must be one line: " + command);
+        }
+        eventNotificationCommand = command == null || command.isBlank() ? null : command;
+        if (Files.exists(repmgrConf)) {
+            Files.writeString(repmgrConf, repmgrSettings());
+        }
+    }
+
     /** What repmgr connects to: the node's lab address, as user and database {@value #REPMGR_USER}. */
     public String conninfo() {
         return "host=" + host.ipv4() + " port=" + PORT + " user=" + REPMGR_USER + " dbname=" + REPMGR_USER + " connect_timeout=2";
@@ -145,6 +187,8 @@ public final class LabPostgres implements AutoCloseable {
                 shared_preload_libraries = 'repmgr'
                 wal_receiver_status_interval = 1s
                 shared_buffers = 32MB
+                # millisecond timestamps and the pid on every line: benches read when a promotion ended
+                log_line_prefix = '%%m [%%p] '
                 # lab only: no fsync (processes are killed, the machine is not)
                 fsync = off
                 # this node's own settings, outside the data directory: a clone or a rewind copies this file, not that one
@@ -197,7 +241,13 @@ public final class LabPostgres implements AutoCloseable {
                 "service_stop_command='" + pgCtl + " -m fast stop'",
                 "service_restart_command='" + pgCtl + " -l " + log + " -m fast restart'",
                 "service_reload_command='" + BIN.resolve("pg_ctl") + " -D " + dataDir + " reload'",
+                eventNotificationCommand == null ? "" : "event_notification_command='" + quoted(eventNotificationCommand) + "'",
                 "");
+    }
+
+    /** A value for a quoted repmgr.conf string: repmgr's scanner (PostgreSQL's) undoes backslash escapes and doubled quotes. */
+    static String quoted(String value) {
+        return value.replace("\\", "\\\\").replace("'", "''");
     }
 
     // ---- operations ------------------------------------------------------------------------------------------
@@ -350,6 +400,64 @@ public final class LabPostgres implements AutoCloseable {
         cloneAndRegister(newPrimary, true);
     }
 
+    /**
+     * {@code repmgr standby switchover} run on this node, a standby streaming from {@code oldPrimary}: repmgr pauses
+     * every running repmgrd, stops {@code oldPrimary} cleanly, waits until this node has received its shutdown
+     * checkpoint, promotes this node (a new timeline), runs {@code repmgr node rejoin} on {@code oldPrimary} (which
+     * starts it as a standby of this node) and unpauses the repmgrds. Returns once repmgr reported success and both
+     * nodes answer with their new roles: this one primary and in repmgr's metadata, {@code oldPrimary} a standby
+     * streaming from it. Bounded in time; logged to this node's commands.log, the remote commands to
+     * {@link #sshStandInLog()}.
+     *
+     * <p>How repmgr reaches the other node: it runs {@code ssh -o Batchmode=yes <ssh_options> <host> <command>}
+     * through popen(), as the postgres user (it refuses to run as root), where host is the host of the old primary's
+     * conninfo and command names the old primary's own repmgr.conf, the path its node record holds (so each lab node
+     * keeps its own file; nothing needs to sit at the same path). The lab has no sshd; a stand-in {@code ssh} script
+     * first in repmgr's PATH maps the address to that lab host's namespace and runs the command there with
+     * {@code sh -c}, as ssh would. Entering a network namespace takes CAP_SYS_ADMIN, which postgres lacks, so repmgr
+     * runs as postgres with that one capability as an ambient capability (setpriv), inherited by its children; the
+     * stand-in enters the namespace (nsenter) and drops it before the command runs. It matters where the command
+     * runs: {@code node rejoin} starts the old primary's server, which must listen in its own host's namespace.
+     * Lab only: the local repmgr and what it runs (event_notification_command included) hold CAP_SYS_ADMIN meanwhile.
+     *
+     * @return from the start of repmgr until both nodes answered with their new roles
+     */
+    public Duration switchoverFrom(LabPostgres oldPrimary) throws IOException {
+        if (oldPrimary == this) {
+            throw new IllegalArgumentException(name() + ": a switchover needs another node");
+        }
+        for (Path binary : List.of(SETPRIV, NSENTER)) {
+            if (!Files.isExecutable(binary)) {
+                throw new IllegalStateException(binary + " is missing: install util-linux");
+            }
+        }
+        if (role() != Role.STANDBY) {
+            throw new IllegalStateException(name() + ": a switchover runs on a standby, this node is " + role());
+        }
+        Path standIn = writeSshStandIn();
+        List<String> command = new ArrayList<>(List.of(SETPRIV.toString(), "--reuid=postgres", "--regid=postgres", "--init-groups",
+                "--reset-env", "--inh-caps=+sys_admin", "--ambient-caps=+sys_admin", "--",
+                "/usr/bin/env", "PATH=" + standIn + ":/usr/bin:/bin"));
+        command.addAll(repmgrCommand("standby", "switchover", "--verbose"));
+        oldPrimary.appendToCommandsLog("# " + name() + ": repmgr standby switchover demotes this node (" + commandsLog + ", "
+                + sshStandInLog + ")\n");
+        long started = System.nanoTime();
+        check(command, run(SWITCHOVER_LIMIT, List.of(), command, true));
+        String expectedUpstream = host.ipv4();
+        long end = System.nanoTime() + SETTLE_LIMIT.toNanos();
+        while (!(role() == Role.PRIMARY && registeredPrimary().equals(Optional.of(name()))
+                && oldPrimary.role() == Role.STANDBY && oldPrimary.upstream().equals(Optional.of(expectedUpstream)))) {
+            if (System.nanoTime() - end >= 0) {
+                throw new IOException(name() + ": repmgr reported a switchover from " + oldPrimary.name() + ", but within "
+                        + SETTLE_LIMIT.toSeconds() + " s " + name() + " is " + role() + " (repmgr's primary: "
+                        + registeredPrimary().orElse("-") + ") and " + oldPrimary.name() + " is " + oldPrimary.role()
+                        + " streaming from " + oldPrimary.upstream().orElse("nobody") + "\n" + diagnostics() + oldPrimary.diagnostics());
+            }
+            pause(50);
+        }
+        return Duration.ofNanos(System.nanoTime() - started);
+    }
+
     // ---- queries ---------------------------------------------------------------------------------------------
 
     /** PRIMARY or STANDBY from {@code pg_is_in_recovery()} over the local socket; DOWN when it does not answer. */
@@ -422,7 +530,8 @@ public final class LabPostgres implements AutoCloseable {
         return "---- " + name() + ": " + role() + (isRunning() ? "" : " (postmaster not running)") + ", repmgrd "
                 + (repmgrdRunning() ? "running" : "not running") + "\n"
                 + "-- postgres.log\n" + tail(log, 15) + "\n-- repmgrd.log\n" + tail(repmgrdLog, 25) + "\n-- commands.log\n"
-                + tail(commandsLog, 25) + "\n";
+                + tail(commandsLog, 25) + "\n"
+                + (Files.exists(sshStandInLog) ? "-- ssh-standin.log\n" + tail(sshStandInLog, 10) + "\n" : "");
     }
 
     /** Stops repmgrd, SIGKILLs PostgreSQL if it runs, deletes the data directory; safe to call twice, never throws. */
@@ -477,6 +586,55 @@ public final class LabPostgres implements AutoCloseable {
         view.setGroup(users.lookupPrincipalByGroupName("postgres"));
         Files.writeString(dir.resolve("node.conf"), nodeSettings(dir, name()));
         Files.writeString(repmgrConf, repmgrSettings());
+    }
+
+    /**
+     * Writes the lab's ssh stand-in ({@link #switchoverFrom}) to {@code ssh-standin/ssh} in this node's folder, with
+     * every host of the lab (address and name) mapped to its namespace; returns its folder, for PATH.
+     */
+    private Path writeSshStandIn() throws IOException {
+        StringBuilder hosts = new StringBuilder();
+        for (NetnsLab.Host h : lab.hosts()) {
+            hosts.append("    ").append(h.ipv4()).append('|').append(h.name()).append(") ns=").append(h.namespace()).append(" ;;\n");
+        }
+        String script = """
+                #!/bin/sh
+                # The omlha lab's stand-in for ssh (LabPostgres.switchoverFrom); never for production. repmgr runs
+                #   ssh -o Batchmode=yes <ssh_options> [-l user] <host> <command...>
+                # As ssh does, this joins <command...> with spaces and runs it with sh -c; here in the network namespace
+                # of the lab host with that address or name, as the caller (postgres), the caller's CAP_SYS_ADMIN (only
+                # there to enter the namespace) dropped first.
+                log=%s
+                while [ $# -gt 0 ]; do
+                    case "$1" in
+                        -[BbcDEeFIiJLlmOopQRSWw]) shift 2 ;;  # ssh options that take a value
+                        -*) shift ;;
+                        *) break ;;
+                    esac
+                done
+                if [ $# -eq 0 ]; then
+                    echo "lab ssh stand-in: no host given" >&2
+                    exit 255
+                fi
+                host=${1#*@}
+                shift
+                case "$host" in
+                %s    *) echo "lab ssh stand-in: $host is no host of this lab" >&2; exit 255 ;;
+                esac
+                echo "$(date +%%s%%3N) $host start: $*" >> "$log"
+                cd "$HOME" 2>/dev/null || cd /
+                %s --net=/run/netns/$ns -- %s --inh-caps=-all --ambient-caps=-all -- /bin/sh -c "$*"
+                status=$?
+                echo "$(date +%%s%%3N) $host exit $status" >> "$log"
+                exit $status
+                """.formatted(sshStandInLog, hosts, NSENTER, SETPRIV);
+        Path folder = dir.resolve("ssh-standin");
+        Files.createDirectories(folder);
+        Files.setPosixFilePermissions(folder, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path ssh = folder.resolve("ssh");
+        Files.writeString(ssh, script);
+        Files.setPosixFilePermissions(ssh, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return folder;
     }
 
     /**
@@ -580,7 +738,10 @@ public final class LabPostgres implements AutoCloseable {
     }
 
     private String operation(Duration limit, List<String> command) throws IOException {
-        Result result = run(limit, command, true);
+        return check(command, run(limit, command, true));
+    }
+
+    private String check(List<String> command, Result result) throws IOException {
         if (result.exit() != 0) {
             throw new IOException(name() + ": " + String.join(" ", command) + " failed (exit " + result.exit() + "):\n" + result.output().strip());
         }
@@ -591,7 +752,13 @@ public final class LabPostgres implements AutoCloseable {
 
     /** As postgres, inside the host's namespace, from the node's folder, without the JVM's PG* variables; bounded. */
     private Result run(Duration limit, List<String> command, boolean logged) throws IOException {
-        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", host.namespace(), "runuser", "-u", "postgres", "--"));
+        return run(limit, AS_POSTGRES, command, logged);
+    }
+
+    /** {@code command} after {@code asPostgres} (what makes it run as postgres) inside the host's namespace; bounded. */
+    private Result run(Duration limit, List<String> asPostgres, List<String> command, boolean logged) throws IOException {
+        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", host.namespace()));
+        full.addAll(asPostgres);
         full.addAll(command);
         Path output = Files.createTempFile(lab.workDir(), "pg-command-", ".out");
         try {
