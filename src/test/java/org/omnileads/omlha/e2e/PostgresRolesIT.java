@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.omnileads.omlha.agent.lab.LabAgent;
 import org.omnileads.omlha.agent.status.GroupStatus;
+import org.omnileads.omlha.labservices.AddressWatch;
 import org.omnileads.omlha.labservices.LabPostgres;
 import org.omnileads.omlha.labservices.LabPostgres.Role;
 import org.omnileads.omlha.labservices.LabPostgresWriter;
@@ -123,6 +124,78 @@ class PostgresRolesIT {
             Await.until(LIMIT, "RO back on n1", () -> c.onlyHolderIs(c.hosts.get(0), RO) && c.onlyHolderIs(c.hosts.get(1), RW),
                     () -> c.diagnostics() + db(db1, db2));
         }
+    }
+
+    /**
+     * Issue 12: a planned switchover ({@code repmgr standby switchover}, repmgrd on both nodes) moves RW to the promoted
+     * standby without RW ever being on two nodes, and every write acknowledged through RW is on the new primary; then
+     * {@code maintenance on pgsql-rw} on the new primary finds nobody to take RW (the other database is a standby): exit
+     * 4, RW stays. The write gap is printed, not asserted. repmgr's events reach the agents through
+     * {@code omlha-agent event} (event_notification_command).
+     */
+    @Test
+    void aSwitchoverMovesReadWriteWithoutHoldingItOnTwoNodesAndLosesNoWrite() throws Exception {
+        try (Cluster c = Cluster.create(2);
+                LabPostgres db1 = new LabPostgres(c.lab, c.hosts.get(0), 1);
+                LabPostgres db2 = new LabPostgres(c.lab, c.hosts.get(1), 2)) {
+            LabAgent n1 = c.agent(1, agentConfig(150, "192.0.2.11", "192.0.2.12"));
+            LabAgent n2 = c.agent(2, agentConfig(100, "192.0.2.12", "192.0.2.11"));
+            db1.setEventNotificationCommand(eventCommand(n1));
+            db2.setEventNotificationCommand(eventCommand(n2));
+            db1.initPrimary();
+            db2.cloneStandbyFrom(db1);
+            db1.startRepmgrd();
+            db2.startRepmgrd();
+            Await.until(LIMIT, "RW on n1 (primary), RO on n2 (standby)",
+                    () -> c.onlyHolderIs(c.hosts.get(0), RW) && c.onlyHolderIs(c.hosts.get(1), RO), () -> c.diagnostics() + db(db1, db2));
+
+            InetSocketAddress rwVip = new InetSocketAddress(InetAddress.getByName(RW), LabPostgres.PORT);
+            try (AddressWatch rw1 = AddressWatch.start(c.lab, c.hosts.get(0), RW);
+                    AddressWatch rw2 = AddressWatch.start(c.lab, c.hosts.get(1), RW);
+                    LabPostgresWriter writer = LabPostgresWriter.start(c.client.namespace(), rwVip, Duration.ofMillis(10), Duration.ofMinutes(3))) {
+                Await.until(LIMIT, "writes through the RW VIP are acknowledged", () -> writer.acknowledgedIds().size() >= 50,
+                        () -> c.diagnostics() + db(db1, db2));
+                long before = System.nanoTime();
+                Duration took = db2.switchoverFrom(db1);
+                Await.until(LIMIT, "RW on n2 (the new primary), RO on n1 (the new standby)",
+                        () -> c.onlyHolderIs(c.hosts.get(1), RW) && c.onlyHolderIs(c.hosts.get(0), RO), () -> c.diagnostics() + db(db1, db2));
+                Await.until(LIMIT, "writes resume through the RW VIP", () -> writer.lastAcknowledged().filter(a -> a.sentNanos() > before).isPresent(),
+                        () -> c.diagnostics() + db(db1, db2));
+                long after = System.nanoTime();
+
+                assertEquals(0.0, AddressWatch.overlapMillis(rw1, rw2, before, after), "RW was never on two nodes: " + rw1.periods() + " " + rw2.periods());
+                List<Long> acknowledged = writer.acknowledgedIds();
+                SortedSet<Long> onNewPrimary = ids(db2);
+                assertTrue(onNewPrimary.containsAll(acknowledged), "every write acknowledged through RW is on the new primary");
+                System.out.printf("PostgresRolesIT: switchover took %d ms (repmgr); longest write gap through RW %s%n", took.toMillis(),
+                        writer.longestGap(before).map(Object::toString).orElse("-"));
+                assertTrue(n2.logText().contains("event standby_promote"), "repmgr's event reached n2's agent: " + n2.logText());
+
+                // Nobody can take RW from a live primary: maintenance on says so and RW stays.
+                LabAgent.CommandResult maintenance = n2.maintenance("on", "pgsql-rw");
+                assertEquals(4, maintenance.exit(), maintenance.out() + maintenance.err());
+                assertTrue(c.onlyHolderIs(c.hosts.get(1), RW), "RW still on n2 only");
+                assertEquals(0.0, AddressWatch.overlapMillis(rw1, rw2, before, System.nanoTime()), "RW never on two nodes");
+            }
+        }
+    }
+
+    /**
+     * repmgr's hook, as the README wires it. repmgr runs it as postgres, which reaches the control socket (rw-rw----)
+     * through its group: on a node the package adds postgres to group omlha; here the lab's socket is given to group
+     * postgres, and its folders can be traversed.
+     */
+    private static String eventCommand(LabAgent agent) throws IOException, InterruptedException {
+        java.nio.file.Path socket = agent.socket();
+        Await.until(LIMIT, "the agent's control socket", () -> java.nio.file.Files.exists(socket), agent::logText);
+        Process chgrp = new ProcessBuilder("chgrp", "postgres", socket.toString()).inheritIO().start();
+        assertEquals(0, chgrp.waitFor());
+        for (java.nio.file.Path dir = socket.getParent(); dir != null && !dir.equals(java.nio.file.Path.of("/tmp")); dir = dir.getParent()) {
+            java.util.Set<java.nio.file.attribute.PosixFilePermission> permissions = java.nio.file.Files.getPosixFilePermissions(dir);
+            permissions.add(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE);
+            java.nio.file.Files.setPosixFilePermissions(dir, permissions);
+        }
+        return String.join(" ", Cluster.launcher()) + " event %e --socket " + socket;
     }
 
     private static List<String> lines(java.nio.file.Path file) {
