@@ -68,7 +68,9 @@ class PostgresRolesIT {
                     () -> lines(calls).contains("GROUP pgsql-rw MASTER 150"), () -> String.join("\n", lines(calls)));
 
             InetSocketAddress rwVip = new InetSocketAddress(InetAddress.getByName(RW), LabPostgres.PORT);
-            try (LabPostgresWriter writer = LabPostgresWriter.start(c.client.namespace(), rwVip, Duration.ofMillis(10), Duration.ofMinutes(4))) {
+            try (AddressWatch rw1 = AddressWatch.start(c.lab, c.hosts.get(0), RW);
+                    AddressWatch rw2 = AddressWatch.start(c.lab, c.hosts.get(1), RW);
+                    LabPostgresWriter writer = LabPostgresWriter.start(c.client.namespace(), rwVip, Duration.ofMillis(10), Duration.ofMinutes(4))) {
                 Await.until(LIMIT, "writes through the RW VIP are acknowledged", () -> writer.acknowledgedIds().size() >= 50,
                         () -> c.diagnostics() + db(db1, db2));
 
@@ -108,6 +110,8 @@ class PostgresRolesIT {
                 assertTrue(!whileStale.isEmpty() && ids(db2).containsAll(whileStale), "writes went on to n2");
                 SortedSet<Long> onStale = ids(db1);
                 assertTrue(whileStale.stream().noneMatch(onStale::contains), "no write through the RW VIP landed on the stale primary");
+                assertEquals(0.0, AddressWatch.overlapMillis(rw1, rw2, killed, System.nanoTime()),
+                        "RW never on two nodes, through the failover and the stale primary's return: " + rw1.periods() + " " + rw2.periods());
             }
 
             // The old primary is rebuilt as a standby: RO moves to it.
