@@ -67,6 +67,14 @@ public final class FollowPolicy {
     }
 
     public static Outcome evaluate(Follow.Role role, int basePriority, Database self, List<Database> peers) {
+        return evaluate(role, basePriority, self, peers, -1);
+    }
+
+    /**
+     * @param peerPrimarySeenOn the newest timeline a peer was ever seen primary on (-1: none), remembered after that
+     *     peer became unreachable: our primary on an older timeline is stale all the same
+     */
+    public static Outcome evaluate(Follow.Role role, int basePriority, Database self, List<Database> peers, long peerPrimarySeenOn) {
         if (self.result() == null) {
             return Outcome.fault(basePriority, "database " + self.name() + ": no result yet", false, role);
         }
@@ -78,6 +86,10 @@ public final class FollowPolicy {
         if (newer != null) {
             return Outcome.fault(basePriority, "stale primary: " + newer.name() + " is primary on timeline " + newer.timeline()
                     + ", we are on timeline " + self.timeline(), true, role);
+        }
+        if (primary && peerPrimarySeenOn > self.timeline()) {
+            return Outcome.fault(basePriority, "stale primary: a peer was primary on timeline " + peerPrimarySeenOn
+                    + " (unreachable now), we are on timeline " + self.timeline(), true, role);
         }
         if (role == Follow.Role.PRIMARY) {
             return primary ? Outcome.eligible(basePriority, true)

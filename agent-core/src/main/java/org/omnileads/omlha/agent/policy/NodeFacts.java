@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.omnileads.omlha.probes.PostgresFacts;
 import org.omnileads.omlha.probes.ProbeResult;
 
 /**
@@ -17,6 +18,11 @@ public final class NodeFacts {
     private final Map<String, Boolean> probeUp = new HashMap<>();
     /** The last result of every PostgreSQL probe, for our database and each peer's. */
     private final Map<DatabaseId, ProbeResult> databases = new HashMap<>();
+    /**
+     * Per PostgreSQL probe, the newest timeline any peer was seen primary on. Kept after that peer becomes unreachable:
+     * a primary on an older timeline stays stale even when the new primary dies, or RW would go back to the old timeline.
+     */
+    private final Map<String, Long> newestPeerPrimaryTimeline = new HashMap<>();
     private Set<String> activeProbes = Set.of();
     /** For each PostgreSQL probe, its peers' databases. */
     private Map<String, List<DatabaseId>> peerProbes = Map.of();
@@ -64,6 +70,15 @@ public final class NodeFacts {
 
     public void setDatabaseResult(DatabaseId database, ProbeResult result) {
         databases.put(database, result);
+        if (!database.isLocal() && result.up()) {
+            result.facts(PostgresFacts.class).filter(facts -> facts.role() == PostgresFacts.Role.PRIMARY)
+                    .ifPresent(facts -> newestPeerPrimaryTimeline.merge(database.probe(), facts.timeline(), Math::max));
+        }
+    }
+
+    /** The newest timeline a peer of {@code probe} was seen primary on since the agent started, or -1. */
+    public long newestPeerPrimaryTimeline(String probe) {
+        return newestPeerPrimaryTimeline.getOrDefault(probe, -1L);
     }
 
     public Map<DatabaseId, ProbeResult> databases() {
@@ -86,6 +101,7 @@ public final class NodeFacts {
     public void setProbes(Set<String> active, Map<String, List<DatabaseId>> peers, Set<String> forget) {
         probeUp.keySet().removeIf(forget::contains);
         databases.keySet().removeIf(database -> forget.contains(database.probe()));
+        newestPeerPrimaryTimeline.keySet().removeIf(forget::contains);
         activeProbes = Set.copyOf(active);
         peerProbes = Map.copyOf(peers);
     }

@@ -50,7 +50,8 @@ public final class NodePolicy {
             List<FollowPolicy.Database> peers = facts.peersOf(follow.probe()).stream()
                     .map(id -> FollowPolicy.database(id, facts.databases())).toList();
             FollowPolicy.Database self = FollowPolicy.database(DatabaseId.local(follow.probe()), facts.databases());
-            FollowPolicy.Outcome outcome = FollowPolicy.evaluate(follow.role(), base, self, peers);
+            FollowPolicy.Outcome outcome = FollowPolicy.evaluate(follow.role(), base, self, peers,
+                    facts.newestPeerPrimaryTimeline(follow.probe()));
             database = databaseStatus(follow, self, outcome);
             base = outcome.priority();
             fault = outcome.faultReason();

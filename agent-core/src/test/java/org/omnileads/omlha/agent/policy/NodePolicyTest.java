@@ -127,6 +127,33 @@ class NodePolicyTest {
         assertFalse(dbDown.rightful());
     }
 
+    @Test
+    void aStalePrimaryStaysStaleWhenTheNewPrimaryBecomesUnreachable() {
+        NodeFacts facts = facts();
+        DatabaseId peer = DatabaseId.peer("pg", "192.0.2.12:5432");
+        facts.setProbes(Set.of("pg"), Map.of("pg", List.of(peer)), Set.of());
+        GroupRules rw = new GroupRules("rw", "eth0", ETH0, 150, List.of(), Optional.of(new Follow("pg", Follow.Role.PRIMARY)));
+        facts.setDatabaseResult(DatabaseId.local("pg"), pg("primary", 1));
+        facts.setDatabaseResult(peer, pg("primary", 2));
+        assertTrue(NodePolicy.decide(rw, facts).fault(), "a peer is primary on a newer timeline: stale");
+
+        facts.setDatabaseResult(peer, ProbeResult.down(1, "connection refused by 192.0.2.12:5432"));
+        GroupDecision peerGone = NodePolicy.decide(rw, facts);
+        assertEquals("stale primary: a peer was primary on timeline 2 (unreachable now), we are on timeline 1", peerGone.faultReason(),
+                "the new primary died: RW must not go back to the old timeline");
+        assertTrue(peerGone.database().stalePrimary());
+
+        facts.setDatabaseResult(DatabaseId.local("pg"), pg("primary", 3));
+        assertNull(NodePolicy.decide(rw, facts).faultReason(), "promoted again, past the timeline seen: the one true primary");
+        facts.setProbes(Set.of("pg"), Map.of("pg", List.of(peer)), Set.of("pg"));
+        assertEquals(-1, facts.newestPeerPrimaryTimeline("pg"), "a reload that changes the probe forgets it");
+    }
+
+    private static ProbeResult pg(String role, long timeline) {
+        return ProbeResult.up(1, role).withFacts(new PostgresFacts(PostgresFacts.Role.valueOf(role.toUpperCase(Locale.ROOT)), timeline,
+                "0/3000060", null, null, null, false, true));
+    }
+
     private static ProbeResult pg(String role) {
         return ProbeResult.up(1, role).withFacts(new PostgresFacts(
                 PostgresFacts.Role.valueOf(role.toUpperCase(Locale.ROOT)), 1, "0/3000060",
