@@ -22,6 +22,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.omnileads.omlha.agent.lab.LabAgent;
+import org.omnileads.omlha.labservices.AddressWatch;
 import org.omnileads.omlha.labservices.CallerHttpClient;
 import org.omnileads.omlha.labservices.LabCall;
 import org.omnileads.omlha.labservices.LabHaproxy;
@@ -451,8 +452,8 @@ public final class FaultsBench {
         final Node node2;
         CallerHttpClient tcp;
         NamespaceSipClient sip;
-        VipWatch watch1;
-        VipWatch watch2;
+        AddressWatch watch1;
+        AddressWatch watch2;
         long mark1;
         long mark2;
 
@@ -479,8 +480,8 @@ public final class FaultsBench {
                 node2.start();
                 BenchLab.await(() -> holds(n1) && !holds(n2) && node1.checkUp() && node2.checkUp() && node2.settledAsBackup(),
                         "n1 master with HAProxy checked up, n2 backup", LIMIT, 20, node1::log, node2::log);
-                watch1 = VipWatch.start(lab, n1, VIP);
-                watch2 = VipWatch.start(lab, n2, VIP);
+                watch1 = AddressWatch.start(lab, n1, VIP);
+                watch2 = AddressWatch.start(lab, n2, VIP);
                 InetAddress vip = InetAddress.getByName(VIP);
                 tcp = CallerHttpClient.start(client.namespace(), new InetSocketAddress(vip, LabHaproxy.PORT), "/", PERIOD, CONNECT_TIMEOUT,
                         REPLY_TIMEOUT, Duration.ofSeconds(120));
@@ -539,10 +540,10 @@ public final class FaultsBench {
                 Boolean vipGoneTarget) throws IOException {
             ClientFigures t = ClientFigures.of(tcp.calls(), from, to, healNanos);
             ClientFigures s = ClientFigures.of(sip.calls(), from, to, healNanos);
-            double two = VipWatch.overlapMillis(watch1, watch2, from, to);
+            double two = AddressWatch.overlapMillis(watch1, watch2, from, to);
             System.err.printf("faults: %s %s: VIP on n1 %s, on n2 %s (ms from the window's start, which lasted %.0f ms)%n", label, impl.label,
                     relative(watch1.periods(), from), relative(watch2.periods(), from), (to - from) / 1e6);
-            double afterHeal = healNanos == 0 ? Double.NaN : VipWatch.overlapMillis(watch1, watch2, healNanos, to);
+            double afterHeal = healNanos == 0 ? Double.NaN : AddressWatch.overlapMillis(watch1, watch2, healNanos, to);
             List<String> seen1 = node1.transitionsSince(mark1);
             List<String> seen2 = node2.transitionsSince(mark2);
             int spurious = expected1 == null ? -1 : spurious(seen1, expected1) + spurious(seen2, expected2);
@@ -575,7 +576,7 @@ public final class FaultsBench {
         }
     }
 
-    private static String relative(List<VipWatch.Held> periods, long from) {
+    private static String relative(List<AddressWatch.Held> periods, long from) {
         return periods.stream().map(p -> "[" + ms((p.from() - from) / 1e6) + ", " + (p.to() == Long.MAX_VALUE ? "end" : ms((p.to() - from) / 1e6)) + ")")
                 .collect(Collectors.joining(" "));
     }
