@@ -87,7 +87,8 @@ public final class PromotionBench {
     /** The cases, as --cases names them. */
     enum Case {
         CRASH("crash", "n1's postgres SIGKILLed, repmgrd on n2 promotes"),
-        PROMOTE("promote", "n1's postgres SIGKILLed, no repmgrd, pg_ctl promote on n2 0..1000 ms later");
+        PROMOTE("promote", "n1's postgres SIGKILLed, no repmgrd, pg_ctl promote on n2 0..1000 ms later"),
+        SWITCHOVER("switchover", "repmgr standby switchover on n2 (n1 stopped cleanly, n2 promoted, n1 rejoined), repmgrd on both");
 
         final String label;
         final String what;
@@ -103,7 +104,7 @@ public final class PromotionBench {
                     return c;
                 }
             }
-            throw new IllegalArgumentException("unknown case " + text + " (crash, promote)");
+            throw new IllegalArgumentException("unknown case " + text + " (crash, promote, switchover)");
         }
     }
 
@@ -303,6 +304,7 @@ public final class PromotionBench {
         String releaseNote = "";
         String pollNote = "";
         String failures = "";
+        long switchoverMs = -1;
 
         Trial trial(Case c, int index, double trialSeconds, String error) {
             return new Trial(c, index, phaseMs, killMs, operatorDelayMs, crashToRequestMs, crashToPromotionMs, bracketMs, promotionToRwMs,
@@ -319,7 +321,7 @@ public final class PromotionBench {
         Lab lab = null;
         try {
             lab = new Lab();
-            lab.start(c == Case.CRASH);
+            lab.start(c != Case.PROMOTE);
             p.buildSeconds = (System.nanoTime() - started) / 1e9;
             if (repmgrSettings.isEmpty()) {
                 repmgrSettings = repmgrSettings(lab.db2.repmgrConf());
@@ -365,12 +367,20 @@ public final class PromotionBench {
                 Thread.sleep(phase); // a random phase of the 1 s probe interval
 
                 // The fault: from the instant kill() returned, n1's postgres is gone (postmaster and every backend; until
-                // then a backend whose postmaster is already stopped may still acknowledge a write).
+                // then a backend whose postmaster is already stopped may still acknowledge a write). A switchover's
+                // "crash" is the instant repmgr starts: it stops n1 cleanly, promotes n2 and rejoins n1 as its standby.
                 long killing = System.nanoTime();
-                lab.db1.kill();
-                long crash = System.nanoTime();
-                p.killMs = (crash - killing) / 1e6;
-                if (c == Case.CRASH) {
+                if (c == Case.SWITCHOVER) {
+                    p.switchoverMs = lab.db2.switchoverFrom(lab.db1).toMillis();
+                    System.err.printf("promotion: repmgr standby switchover returned after %d ms%n", p.switchoverMs);
+                } else {
+                    lab.db1.kill();
+                }
+                long crash = c == Case.SWITCHOVER ? killing : System.nanoTime();
+                p.killMs = c == Case.SWITCHOVER ? 0 : (crash - killing) / 1e6;
+                if (c == Case.SWITCHOVER) {
+                    // nothing more: repmgr did it all
+                } else if (c == Case.CRASH) {
                     lab.db1.stopRepmgrd(); // the node's repmgrd out of the way, as PostgresRolesIT does
                 } else {
                     long delay = ThreadLocalRandom.current().nextLong(1000);
@@ -415,11 +425,15 @@ public final class PromotionBench {
                 }
                 Thread.sleep(OBSERVE.toMillis());
 
-                // n1 back without a rejoin: a stale primary on timeline 1.
-                lab.db1.start();
-                lab.await(() -> lab.db1.role() == LabPostgres.Role.PRIMARY, "n1 back up (stale primary)", LIMIT);
-                p.staleReported = awaitQuietly(() -> staleReported(lab.agent1), STALE_LIMIT);
-                Thread.sleep(STALE_OBSERVE.toMillis());
+                if (c != Case.SWITCHOVER) {
+                    // n1 back without a rejoin: a stale primary on timeline 1.
+                    lab.db1.start();
+                    lab.await(() -> lab.db1.role() == LabPostgres.Role.PRIMARY, "n1 back up (stale primary)", LIMIT);
+                    p.staleReported = awaitQuietly(() -> staleReported(lab.agent1), STALE_LIMIT);
+                    Thread.sleep(STALE_OBSERVE.toMillis());
+                } else {
+                    p.staleReported = true; // no stale primary: n1 was rejoined as n2's standby
+                }
                 long end = System.nanoTime();
                 writer.close();
                 unblocked.close();
@@ -440,10 +454,13 @@ public final class PromotionBench {
                 p.twoHoldersMs = AddressWatch.overlapMillis(w1, w2, crash, end);
                 p.staleHostRwMs = heldMillis(w1, promoted, end);
                 SortedSet<Long> onStale = lab.db1.writtenIds();
+                SortedSet<Long> onN2 = lab.db2.writtenIds();
                 List<Long> acknowledgedSinceCrash = new ArrayList<>(writer.acknowledgedIdsSentBetween(crash, end));
                 acknowledgedSinceCrash.addAll(unblocked.acknowledgedIdsSentBetween(crash, end));
-                p.staleWrites = (int) acknowledgedSinceCrash.stream().filter(onStale::contains).count();
-                SortedSet<Long> onN2 = lab.db2.writtenIds();
+                // After a switchover n1 is n2's standby and holds n2's rows too: a write on "the old primary" is then one
+                // that n1 acknowledged and n2 never got (n1 took it after n2's promotion, its rejoin would discard it).
+                p.staleWrites = (int) acknowledgedSinceCrash.stream()
+                        .filter(id -> onStale.contains(id) && (c != Case.SWITCHOVER || !onN2.contains(id))).count();
                 p.lostWrites = (int) java.util.stream.Stream.concat(attempts.stream(), attempts2.stream())
                         .filter(a -> a.acknowledged() && a.sentNanos() - crash < 0 && !onN2.contains(a.id())).count();
             } finally {
@@ -615,6 +632,8 @@ public final class PromotionBench {
                 + STALE_OBSERVE.toSeconds() + " s; writes on it: either writer's, sent after the crash");
         System.out.println("crash: repmgrd promotes; repmgr.conf: " + repmgrSettings);
         System.out.println("promote: no repmgrd; pg_ctl promote on n2 a random 0..1000 ms after the kill");
+        System.out.println("switchover: repmgr standby switchover run on n2 (the ssh stand-in of LabPostgres); 'crash' is its start; "
+                + "the old primary is rejoined as a standby, not restarted stale");
         System.out.println();
         String format = "| %-8s | %-48s | %-8s | %-8s | %-26s | %-4s |%n";
         System.out.printf(format, "case", "figure (over the trials)", "median", "max", "target", "met");
