@@ -77,16 +77,16 @@ import java.util.Objects;
  * <p>The rightful holder ({@link #setRightful}): the node's policy knows from outside VRRP that this router should
  * hold the group (its database was just promoted to primary). Such a router does not wait a Master_Down_Interval to
  * learn that nobody else holds it; it takes the group as soon as no live master is heard. A live master is the
- * source of the last advert heard with a priority above 0, in any state (FAULT too), for one Master_Adver_Interval
- * plus Skew_Time after it; a priority-0 advert from it, or silence, ends it. At start nobody is known for a
- * Master_Down_Interval. While a live master is heard the RFC's rules hold, except that its silence counts after
- * one interval (plus Skew_Time) rather than three:
+ * source of the last advert heard with a priority above 0, in any state (FAULT too), for two Master_Adver_Intervals
+ * plus Skew_Time after it (one late or lost advert must not make two masters); a priority-0 advert from it, or that
+ * silence, ends it. At start nobody is known for a Master_Down_Interval. While a live master is heard the RFC's
+ * rules hold, except that its silence counts after two intervals (plus Skew_Time) rather than three:
  * <pre>
  * rightful, input                                          actions
  * setRightful(true), setFault(false), setPassive(false),   BACKUP with no live master: MASTER at once; otherwise
  *   in BACKUP                                              Master_Down_Timer at most until the live master's end
  * advert, priority 0, in BACKUP                            MASTER at once (not after Skew_Time)
- * advert, priority at least ours                           Master_Down_Timer = Master_Adver_Interval + Skew_Time
+ * advert, priority at least ours                           Master_Down_Timer = 2 * Master_Adver_Interval + Skew_Time
  * </pre>
  *
  * <p>Choices where the RFCs leave room:
@@ -591,7 +591,7 @@ public final class VrrpRouter {
         resignedMaster = null;
         preemptedMaster = null;
         if (!passive) {
-            arm(now, rightful ? masterAdverIntervalCentis * RouterConfig.NANOS_PER_CENTI + skewNanos() : masterDownIntervalNanos());
+            arm(now, rightful ? 2 * masterAdverIntervalCentis * RouterConfig.NANOS_PER_CENTI + skewNanos() : masterDownIntervalNanos());
         }
     }
 
@@ -611,7 +611,8 @@ public final class VrrpRouter {
         liveMaster = source;
         liveMasterResigned = false;
         long interval = intervalCentis * RouterConfig.NANOS_PER_CENTI; // v2: whole seconds, given as centiseconds
-        liveMasterUntil = now + interval + (256 - effectivePriority) * interval / 256;
+        long skew = config.version() == 2 ? (256 - effectivePriority) * NANOS_PER_SECOND / 256 : (256 - effectivePriority) * interval / 256;
+        liveMasterUntil = now + 2 * interval + skew;
     }
 
     /** A rightful BACKUP takes the group now if no live master is heard, or sets its timer to the live master's end. */
@@ -622,7 +623,7 @@ public final class VrrpRouter {
         if (now - liveMasterUntil >= 0) {
             String why = liveMaster == null ? "no master heard since start"
                     : liveMasterResigned ? liveMaster.getHostAddress() + " resigned with priority 0"
-                    : "nothing from " + liveMaster.getHostAddress() + " for one advert interval";
+                    : "nothing from " + liveMaster.getHostAddress() + " for two advert intervals";
             becomeMaster(now, "rightful holder, no live master (" + why + ")");
         } else if (!timerArmed || deadline - liveMasterUntil > 0) {
             timerArmed = true;

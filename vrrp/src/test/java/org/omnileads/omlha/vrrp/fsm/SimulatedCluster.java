@@ -14,8 +14,9 @@ import java.util.Random;
 /**
  * A deterministic simulation of 2..5 VRRP routers ({@link VrrpRouter}) on a {@link SimulatedNetwork}: one
  * priority queue of events, one fake clock, one seeded {@link Random}. Nodes start, then a chaos phase crashes
- * and restarts them, shuts them down, faults them, re-weights them and cuts, loses and duplicates their
- * adverts; then everything heals and the cluster must converge.
+ * and restarts them, shuts them down, faults them, re-weights them, names them rightful holders or not (a
+ * database's promotion: such a router takes over as soon as no live master is heard) and cuts, loses and duplicates
+ * their adverts; then everything heals and the cluster must converge.
  *
  * <p>After every event it checks, for every node: VIPs are held exactly while MASTER; every state change was
  * reported once through {@link RouterActions#transition}, after the change's other actions and in the order
@@ -39,7 +40,7 @@ final class SimulatedCluster {
 
     private enum Chaos {
         CRASH(3), RESTART(4), SHUTDOWN(1), FAULT(2), UNFAULT(3), PRIORITY(3), PARTITION(1), CUT_LINK(2),
-        RECONNECT(1), LOSS(2), DUPLICATION(1), EARLY_TICK(3);
+        RECONNECT(1), LOSS(2), DUPLICATION(1), EARLY_TICK(3), RIGHTFUL(2);
 
         final int weight;
 
@@ -326,6 +327,12 @@ final class SimulatedCluster {
             case RECONNECT -> network.reconnect();
             case LOSS -> network.setLoss(node.index, other, random.nextDouble() * 0.6);
             case DUPLICATION -> network.setDuplication(random.nextDouble() * 0.3);
+            case RIGHTFUL -> {
+                if (router != null) {
+                    // The policy names this node the rightful holder (its database became the primary), or no longer.
+                    router.setRightful(now(), random.nextBoolean());
+                }
+            }
             case EARLY_TICK -> {
                 if (router != null && router.hasDeadline() && router.nextDeadline() - now() > 0) {
                     long deadline = router.nextDeadline();
@@ -411,6 +418,12 @@ final class SimulatedCluster {
         // A handover in progress may repeat its priority-0 advert (a timer) before anything else of the same input.
         List<String> afterRepeat = wasHandingOver && !calls.isEmpty() && calls.get(0).equals(resign)
                 ? calls.subList(1, calls.size()) : calls;
+        // A rightful router that leaves FAULT with no live master heard takes the group in the same input.
+        if (before == VrrpState.FAULT && after == VrrpState.MASTER && node.router.rightful() && !afterRepeat.isEmpty()
+                && afterRepeat.get(0).equals("FAULT->BACKUP")) {
+            afterRepeat = afterRepeat.subList(1, afterRepeat.size());
+            change = "BACKUP->MASTER";
+        }
         List<String> expected;
         if (before == after) {
             if (after == VrrpState.MASTER) {
