@@ -105,6 +105,8 @@ public final class ProbeScheduler implements AutoCloseable {
         long everyNanos = every.toNanos();
         slot.onThread(() -> {
             long now = System.nanoTime();
+            slot.closelyUntil = now + windowNanos;
+            slot.closely = windowNanos > 0;
             if (slot.timing.closely(now, now + windowNanos, everyNanos)) {
                 slot.scheduleAt(slot.timing.deadline());
             }
@@ -115,7 +117,11 @@ public final class ProbeScheduler implements AutoCloseable {
     /** The state of every probe, in the order they were added. */
     public synchronized List<ProbeSnapshot> snapshots() {
         List<ProbeSnapshot> all = new ArrayList<>(slots.size());
-        slots.values().forEach(slot -> all.add(slot.snapshot));
+        long now = System.nanoTime();
+        for (Slot slot : slots.values()) {
+            long left = slot.closelyUntil - now;
+            all.add(slot.closely && left > 0 ? slot.snapshot.withCloseWatch(left / 1_000_000) : slot.snapshot);
+        }
         return all;
     }
 
@@ -165,6 +171,9 @@ public final class ProbeScheduler implements AutoCloseable {
         final ScheduledThreadPoolExecutor executor;
         volatile ProbeSnapshot snapshot;
         volatile boolean calling;
+        /** The close-watch window, for snapshots (the timing itself keeps its own copy on this slot's thread). */
+        volatile boolean closely;
+        volatile long closelyUntil;
         ScheduledFuture<?> next;
         long checks;
         long failures;

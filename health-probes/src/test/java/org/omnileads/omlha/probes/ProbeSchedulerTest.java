@@ -199,6 +199,29 @@ class ProbeSchedulerTest {
     }
 
     @Test
+    void aCloseWatchChecksEveryFewMillisecondsUntilItIsEndedAndSnapshotsSaySo() throws InterruptedException {
+        FakeProbe probe = new FakeProbe("pg");
+        scheduler.add(probe, HOUR, LONG_TIMEOUT, 1, 1);
+        scheduler.start();
+        probe.answer(true);
+        assertTrue(nextChange().up());
+        assertEquals(null, scheduler.snapshots().get(0).closeWatchMillisLeft(), "at its interval");
+
+        assertTrue(scheduler.watchClosely("pg", Duration.ofMinutes(10), Duration.ofMillis(5)));
+        for (int i = 0; i < 3; i++) {
+            probe.answer(true); // each within 10 s, not the hourly interval
+        }
+        Long left = scheduler.snapshots().get(0).closeWatchMillisLeft();
+        assertTrue(left != null && left > 500_000 && left <= 600_000, "watched closely, about 10 min left: " + left);
+
+        assertTrue(scheduler.watchClosely("pg", Duration.ZERO, Duration.ofMillis(5)));
+        probe.answer(true); // the check already due, if any
+        assertNull(probe.checks.poll(300, TimeUnit.MILLISECONDS), "back at its hourly interval");
+        assertEquals(null, scheduler.snapshots().get(0).closeWatchMillisLeft());
+        assertFalse(scheduler.watchClosely("nosuch", Duration.ofSeconds(1), Duration.ofMillis(5)), "not a probe of this scheduler");
+    }
+
+    @Test
     void anEventDuringACheckIsFollowedByOneRecheckAndAFallIsConfirmedQuickly() throws InterruptedException {
         FakeProbe probe = new FakeProbe("ami");
         scheduler.add(probe, HOUR, LONG_TIMEOUT, 1, 3);

@@ -21,8 +21,9 @@ public record AgentStatus(String node, String tenant, long pid, long uptimeMs, L
      * A probe: {@code up} its reported state (after rise/fall; false until {@code known}), the last check's detail and
      * latency, the last failure (kept after recovery, to say why it was down) and the check counts.
      */
+    /** {@code watchCloselyMs}: how long the probe is still checked every few ms (a standby's promotion watch), or null. */
     public record ProbeStatus(String name, String type, boolean known, boolean up, String detail, Double latencyMs,
-            String lastError, String lastErrorAt, long checks, long failures) {
+            String lastError, String lastErrorAt, long checks, long failures, Long watchCloselyMs) {
 
         /** The type shown for the probe of a peer's database (a PostgreSQL probe's {@code peers}). */
         public static final String PEER_TYPE = "postgresql peer";
@@ -31,7 +32,8 @@ public record AgentStatus(String node, String tenant, long pid, long uptimeMs, L
             return new ProbeStatus(s.name(), type, s.known(), s.known() && s.up(),
                     s.lastResult() == null ? null : s.lastResult().detail(),
                     s.lastResult() == null ? null : s.lastResult().durationNanos() / 1e6,
-                    s.lastFailure(), s.lastFailureAt() == null ? null : s.lastFailureAt().toString(), s.checks(), s.failures());
+                    s.lastFailure(), s.lastFailureAt() == null ? null : s.lastFailureAt().toString(), s.checks(), s.failures(),
+                    s.closeWatchMillisLeft());
         }
     }
 }

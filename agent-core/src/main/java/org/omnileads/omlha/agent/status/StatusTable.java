@@ -54,6 +54,9 @@ public final class StatusTable {
                 if (p.lastError() != null && p.up()) {
                     out.append(String.format("    last failure %s: %s%n", p.lastErrorAt(), p.lastError()));
                 }
+                if (p.watchCloselyMs() != null) {
+                    out.append(String.format("    watched closely for a promotion, %d s left%n", (p.watchCloselyMs() + 999) / 1000));
+                }
             }
         }
         AgentStatus.LoopStatus loop = status.loop();

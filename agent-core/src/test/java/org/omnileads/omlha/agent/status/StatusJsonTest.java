@@ -18,7 +18,7 @@ class StatusJsonTest {
                 new GroupStatus.DatabaseStatus("pg", "primary", "primary", "2", null, false, "ok"));
         return new AgentStatus("n1", "omnileads.example", 42, 1000, List.of(group),
                 List.of(new AgentStatus.ProbeStatus("asterisk", "sip-options", true, false, "no SIP response in 500 ms", 500.2,
-                        "no SIP response in 500 ms", "2026-01-01T00:00:01Z", 12, 3)), Map.of("bad_checksum", 3L), 0,
+                        "no SIP response in 500 ms", "2026-01-01T00:00:01Z", 12, 3, 42_300L)), Map.of("bad_checksum", 3L), 0,
                 new AgentStatus.LoopStatus("SCHED_FIFO", 10, null, 1234));
     }
 
@@ -41,6 +41,7 @@ class StatusJsonTest {
         JsonNode probe = root.get("probes").get(0);
         assertEquals("asterisk", probe.get("name").asText());
         assertTrue(probe.has("up"));
+        assertEquals(42_300, probe.get("watch_closely_ms").asLong(), "how long the probe is still watched closely");
         assertEquals(3, root.get("packets_dropped").get("bad_checksum").asLong());
         JsonNode loop = root.get("loop");
         assertEquals("SCHED_FIFO", loop.get("scheduling").asText());
@@ -58,6 +59,7 @@ class StatusJsonTest {
         String table = StatusTable.format(sample());
         assertTrue(table.contains("asterisk") && table.contains("MASTER") && table.contains("140/150"), table);
         assertTrue(table.contains("peer 192.0.2.2") && table.contains("230 ms ago"), table);
+        assertTrue(table.contains("watched closely for a promotion, 43 s left"), table);
         assertTrue(table.contains("BACKUP -> MASTER: master down timer expired"), table);
         assertTrue(table.contains("DOWN") && table.contains("no SIP response in 500 ms"), table);
         assertTrue(table.contains("VRRP loop: SCHED_FIFO priority 10"), table);
