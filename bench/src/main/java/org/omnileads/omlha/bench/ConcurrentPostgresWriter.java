@@ -17,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.omnileads.omlha.labservices.LabPostgres;
+import org.omnileads.omlha.labservices.LabPostgresWriter;
 import org.omnileads.omlha.labservices.LabPostgresWriter.Attempt;
 import org.omnileads.omlha.netns.NetnsLab;
 
@@ -175,14 +176,7 @@ final class ConcurrentPostgresWriter implements AutoCloseable {
     }
 
     private static Properties properties() {
-        Properties p = new Properties();
-        p.setProperty("user", LabPostgres.APP_USER);
-        p.setProperty("connectTimeout", "1");
-        p.setProperty("socketTimeout", "1");
-        p.setProperty("sslmode", "disable");
-        p.setProperty("gssEncMode", "disable");
-        p.setProperty("ApplicationName", "omlha-bench-concurrent-writer");
-        return p;
+        return LabPostgresWriter.clientProperties(LabPostgres.APP_USER, "omlha-bench-concurrent-writer");
     }
 
     private void record(Attempt attempt) {

@@ -10,6 +10,7 @@ import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.omnileads.omlha.labservices.LabPostgres;
+import org.omnileads.omlha.labservices.LabPostgresWriter;
 import org.omnileads.omlha.netns.NetnsLab;
 
 /**
@@ -73,13 +74,7 @@ final class RecoveryPoller implements AutoCloseable {
 
     private void poll() {
         org.postgresql.Driver driver = new org.postgresql.Driver();
-        Properties p = new Properties();
-        p.setProperty("user", LabPostgres.MONITOR_USER);
-        p.setProperty("connectTimeout", "1");
-        p.setProperty("socketTimeout", "1");
-        p.setProperty("sslmode", "disable");
-        p.setProperty("gssEncMode", "disable");
-        p.setProperty("ApplicationName", "omlha-bench-recovery-poller");
+        Properties p = LabPostgresWriter.clientProperties(LabPostgres.MONITOR_USER, "omlha-bench-recovery-poller");
         long end = System.nanoTime() + maxNanos;
         long lastTrueSent = Long.MIN_VALUE;
         Connection connection = null;

@@ -186,15 +186,22 @@ public final class LabPostgresWriter implements AutoCloseable {
         }
     }
 
-    /** Short timeouts (seconds, pgJDBC's unit), no TLS or GSS negotiation: a failover shows as failures, not as hangs. */
     private static Properties properties() {
+        return clientProperties(LabPostgres.APP_USER, "omlha-lab-writer");
+    }
+
+    /**
+     * What every lab client of the databases connects with: short timeouts (seconds, pgJDBC's unit), no TLS or GSS
+     * negotiation, so that a failover shows as failures, not as hangs.
+     */
+    public static Properties clientProperties(String user, String applicationName) {
         Properties p = new Properties();
-        p.setProperty("user", LabPostgres.APP_USER);
+        p.setProperty("user", user);
         p.setProperty("connectTimeout", "1");
         p.setProperty("socketTimeout", "1");
         p.setProperty("sslmode", "disable");
         p.setProperty("gssEncMode", "disable");
-        p.setProperty("ApplicationName", "omlha-lab-writer");
+        p.setProperty("ApplicationName", applicationName);
         return p;
     }
 
