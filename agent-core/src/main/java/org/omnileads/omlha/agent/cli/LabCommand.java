@@ -24,8 +24,10 @@ final class LabCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!"root".equals(System.getProperty("user.name"))) {
-            System.err.println("omlha-agent lab: needs root (it creates network namespaces); try: sudo bin/omlha-agent lab");
+        List<String> problems = LabPrerequisites.problems("root".equals(System.getProperty("user.name")), LabPrerequisites::onPath);
+        if (!problems.isEmpty()) {
+            problems.forEach(problem -> System.err.println("omlha-agent lab: " + problem));
+            System.err.println("omlha-agent lab: nothing was created");
             return 1;
         }
         Duration advert = parseInterval(interval);
