@@ -110,4 +110,68 @@ class NotificationsTest {
         }
         assertEquals(List.of("MASTER"), Files.readAllLines(out), "the script ran although the mail could not be sent");
     }
+
+    /** A delivery that never finishes until interrupted (a mail relay that accepts and then says nothing). */
+    private static final class HungDelivery implements Delivery {
+        final java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+        final java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        volatile boolean interrupted;
+
+        @Override
+        public String name() {
+            return "email";
+        }
+
+        @Override
+        public void deliver(Notification notification) throws Exception {
+            calls.incrementAndGet();
+            entered.countDown();
+            try {
+                Thread.sleep(Long.MAX_VALUE);
+            } catch (InterruptedException e) {
+                interrupted = true;
+                throw e;
+            }
+        }
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(30) // a guard against a hang, not a measurement
+    void aStopGivesUpOnAHungDeliveryAndDropsWhatIsLeftInsteadOfWaitingForIt() throws Exception {
+        HungDelivery hung = new HungDelivery();
+        Notifications notifier = new Notifications(List.of(hung), 3, Duration.ofSeconds(2), Duration.ofMillis(200));
+        notifier.notify(event("web", "MASTER", 100));
+        notifier.notify(event("web", "STOP", 100));
+        assertTrue(hung.entered.await(10, java.util.concurrent.TimeUnit.SECONDS));
+        notifier.close();
+        assertTrue(hung.interrupted, "the hung delivery was abandoned, not waited for");
+        assertEquals(1, hung.calls.get(), "the queued STOP was dropped, not attempted after the stop's wait");
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(30)
+    void atAStopAFailingChannelGetsOneLastAttemptAndNoRetry() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.CountDownLatch failedOnce = new java.util.concurrent.CountDownLatch(1);
+        Delivery failing = new Delivery() {
+            @Override
+            public String name() {
+                return "email";
+            }
+
+            @Override
+            public void deliver(Notification notification) throws Exception {
+                calls.incrementAndGet();
+                failedOnce.countDown();
+                throw new java.io.IOException("connection refused by 127.0.0.1:25");
+            }
+        };
+        // A retry delay of an hour: had the stop waited for the retries, the test would hit its guard.
+        Notifications notifier = new Notifications(List.of(failing), 3, Duration.ofHours(1), Duration.ofSeconds(5));
+        notifier.notify(event("web", "MASTER", 100));
+        assertTrue(failedOnce.await(10, java.util.concurrent.TimeUnit.SECONDS));
+        notifier.notify(event("web", "STOP", 100));
+        notifier.close();
+        assertEquals(2, calls.get(), "MASTER's first attempt, then STOP's last one; no retry of either");
+    }
 }
