@@ -47,9 +47,13 @@ final class Cluster implements AutoCloseable {
         return cluster;
     }
 
+    /** The repository's root (its bin/, and the test files of its modules). */
+    static Path home() {
+        return Path.of(System.getProperty("omlha.home", System.getProperty("user.dir") + "/../..")).normalize();
+    }
+
     static List<String> launcher() {
-        String home = System.getProperty("omlha.home", System.getProperty("user.dir") + "/../..");
-        Path bin = Path.of(home, "bin", "omlha-agent").normalize();
+        Path bin = home().resolve("bin/omlha-agent");
         if (!Files.isExecutable(bin)) {
             throw new IllegalStateException("no launcher at " + bin + " (set -Domlha.home)");
         }
@@ -59,6 +63,18 @@ final class Cluster implements AutoCloseable {
     /** An agent on host {@code index} (1-based) with the given {@code groups { ... }} HOCON block, started. */
     LabAgent agent(int index, String groupsHocon) throws IOException {
         LabAgent agent = new LabAgent(lab, hosts.get(index - 1), launcher(), groupsHocon);
+        agents.add(agent);
+        agent.start();
+        return agent;
+    }
+
+    /**
+     * An agent on host {@code index} (1-based) running a complete configuration file's text (e.g. what
+     * import-keepalived wrote) with the lab's control socket and state directory, started.
+     */
+    LabAgent agentWithCompleteConfig(int index, String hocon) throws IOException {
+        LabAgent agent = new LabAgent(lab, hosts.get(index - 1), launcher(), "");
+        agent.writeCompleteConfig(hocon);
         agents.add(agent);
         agent.start();
         return agent;

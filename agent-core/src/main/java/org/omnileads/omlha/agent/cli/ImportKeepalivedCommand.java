@@ -20,6 +20,7 @@ final class ImportKeepalivedCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return Migration.importKeepalived(input, Optional.ofNullable(output), System.out, System.err);
+        return Migration.importKeepalived(input, Migration.localHostname(), Optional.ofNullable(output), System.out,
+                System.err);
     }
 }

@@ -38,6 +38,16 @@ public final class LabAgent {
                 + groupsHocon + "\n}\n");
     }
 
+    /**
+     * Rewrites the config file with a complete configuration ({@code hocon}, e.g. what import-keepalived wrote), the
+     * lab's control socket and state directory and no metrics endpoint merged over it: HOCON merges a second
+     * {@code omlha} object into the first.
+     */
+    public void writeCompleteConfig(String hocon) throws IOException {
+        Files.writeString(config, hocon + "\n# the lab's settings\nomlha {\n  control.socket = \"" + socket + "\"\n"
+                + "  state-dir = \"" + stateDir() + "\"\n  metrics.listen = \"\"\n}\n");
+    }
+
     /** SIGHUP: the agent reloads its config file. */
     public void reload() throws IOException {
         NetnsLab.run("kill", "-HUP", Long.toString(process.pid()));

@@ -10,11 +10,18 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.omnileads.omlha.agent.migrate.KeepalivedConf.Statement;
+import org.omnileads.omlha.agent.migrate.KeepalivedKeywords.Block;
 
 /**
  * Converts a keepalived.conf (its VRRP part) into an agent configuration, keeping priorities, VRIDs, VIPs,
- * authentication and intervals, and listing every setting it could not carry over with its line. keepalived's
- * VRRP default is version 2 (RFC 3768), so the output says {@code version = 2} unless the file says otherwise.
+ * authentication and intervals, and listing every setting it could not carry over or had to change, with its line.
+ * What the file leaves out gets keepalived's default, not the agent's: VRRP version 2 (RFC 3768), priority 100,
+ * a check script's timeout equal to its interval, the mail sender {@code keepalived@<hostname>}.
+ *
+ * <p>A file keepalived runs is converted, never refused for a detail keepalived itself tolerates: a word keepalived
+ * does not know (a typo) is reported with the keyword it may stand for ({@link KeepalivedKeywords}), a sender
+ * without a domain is completed with this host's name, and the sample {@code router_id LVS_DEVEL}, which every
+ * node of a cluster built from the sample shares, does not become the node name.
  */
 public final class KeepalivedImporter {
 
@@ -31,6 +38,14 @@ public final class KeepalivedImporter {
     private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
     private static final Pattern SHELL_SYNTAX = Pattern.compile("[|&;<>$`'\"*?()\\[\\]{}~\\\\]");
     private static final int KEEPALIVED_DEFAULT_VERSION = 2;
+    private static final int KEEPALIVED_DEFAULT_PRIORITY = 100;
+    /** keepalived gives a {@code state MASTER} instance without a priority the address owner's. */
+    private static final int KEEPALIVED_MASTER_DEFAULT_PRIORITY = 255;
+    /** The router_id of keepalived's sample configuration, copied unchanged onto every node of many clusters. */
+    private static final String SAMPLE_ROUTER_ID = "LVS_DEVEL";
+    /** The agent's test of an address (AgentConfigReader): something, '@', something. */
+    private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+");
+    private static final Pattern LOCAL_PART = Pattern.compile("[^@\\s]+");
 
     private final List<String> notes = new ArrayList<>();
     private final Map<String, Script> scripts = new LinkedHashMap<>();
@@ -43,20 +58,28 @@ public final class KeepalivedImporter {
     private int version = KEEPALIVED_DEFAULT_VERSION;
     private String firstInterface;
     private final Map<String, String> globalAnnounce = new LinkedHashMap<>();
-    private final List<String> emailTo = new ArrayList<>();
-    private String emailFrom;
+    /** The notification_email block, and the addresses in it (one or more per line). */
+    private Statement notificationEmail;
+    private final List<Statement> emailTo = new ArrayList<>();
+    private Statement emailFrom;
     private String smtp;
+    /** This host's name: the domain of an address keepalived.conf gives without one, and keepalived's default sender's. */
+    private final String hostname;
 
     /** A {@code vrrp_script}: the probe it becomes, and the weight tracks use unless they set their own. */
     private record Script(String probeName, List<String> probeLines, int weight) {
     }
 
-    private KeepalivedImporter() {
+    private KeepalivedImporter(String hostname) {
+        this.hostname = hostname.isBlank() ? "localhost" : hostname;
     }
 
-    /** Converts the statements of a keepalived.conf; never fails: what does not fit is in the list. */
-    public static Conversion convert(List<Statement> conf) {
-        return new KeepalivedImporter().run(conf);
+    /**
+     * Converts the statements of a keepalived.conf read on the host {@code hostname}; never fails: what does not fit
+     * is in the list.
+     */
+    public static Conversion convert(List<Statement> conf, String hostname) {
+        return new KeepalivedImporter(hostname).run(conf);
     }
 
     private Conversion run(List<Statement> conf) {
@@ -75,7 +98,7 @@ public final class KeepalivedImporter {
                 case "vrrp_instance" -> readInstance(s);
                 case "vrrp_sync_group" -> syncStatements.add(s); // after the instances they name
                 case "include" -> note(s, "include " + s.rest() + " is not followed: convert that file too");
-                default -> note(s, s.keyword() + " is not carried over (the agent does VRRP only)");
+                default -> notCarriedOver(s, Block.TOP, "", " (the agent does VRRP only)");
             }
         }
         syncStatements.forEach(this::readSyncGroup);
@@ -84,6 +107,43 @@ public final class KeepalivedImporter {
 
     private void note(Statement s, String text) {
         notes.add("line " + s.line() + ": " + text);
+    }
+
+    /**
+     * Notes a statement that is not carried over: either a keepalived keyword the agent has no use for, or a word
+     * keepalived does not know either (it logs "Unknown keyword" and ignores the line, so the import does too),
+     * with the keywords it may be a misspelling of. {@code where} starts the note ({@code "VI_1: "}).
+     */
+    private void notCarriedOver(Statement s, Block block, String where, String why) {
+        if (KeepalivedKeywords.isKnown(block, s.keyword())) {
+            note(s, where + s.keyword() + " is not carried over" + why);
+        } else {
+            note(s, where + unknownKeyword(block, s.keyword()) + ": keepalived ignores it, so does the import");
+        }
+    }
+
+    /** {@code unknown keyword 'reise' (did you mean 'rise'?)} */
+    private static String unknownKeyword(Block block, String word) {
+        List<String> suggestions = KeepalivedKeywords.suggestions(block, word);
+        String text = "unknown keyword '" + word + "'";
+        if (!suggestions.isEmpty()) {
+            text += " (did you mean '" + String.join("' or '", suggestions) + "'?)";
+        }
+        return text;
+    }
+
+    /**
+     * The keyword a statement is read as: its own, or, when it is a misspelling of a keyword that {@code block} reads
+     * as meant ({@link KeepalivedKeywords#safeCorrection}), that keyword, with a note saying so.
+     */
+    private String keyword(Statement s, Block block, String where) {
+        Optional<String> meant = KeepalivedKeywords.safeCorrection(block, s.keyword());
+        if (meant.isEmpty()) {
+            return s.keyword();
+        }
+        note(s, where + unknownKeyword(block, s.keyword()) + ": read as '" + meant.get() + " " + s.rest()
+                + "', although keepalived ignores the line and keeps its default: " + KeepalivedKeywords.whySafe(block, meant.get()));
+        return meant.get();
     }
 
     /** A vrrp_sync_group becomes {@code sync-groups { NAME = [members] }}: its members go to FAULT together. */
@@ -97,6 +157,17 @@ public final class KeepalivedImporter {
             } else {
                 note(sync, "vrrp_sync_group " + name + ": member " + member + " is not a converted vrrp_instance");
             }
+        }
+        for (Statement child : sync.children()) {
+            if (!child.keyword().equals("group")) {
+                notCarriedOver(child, Block.VRRP_SYNC_GROUP, "vrrp_sync_group " + name + ": ", "");
+            }
+        }
+        if (syncGroupMembers(sync).size() == 1) {
+            // keepalived runs it, warning that a sync group of one "probably isn't what you want".
+            note(sync, "vrrp_sync_group " + name + " has one member (" + syncGroupMembers(sync).get(0)
+                    + "): nothing to keep together, not carried over");
+            return;
         }
         if (members.size() < 2) {
             note(sync, "vrrp_sync_group " + name + " (members: " + String.join(", ", syncGroupMembers(sync))
@@ -123,16 +194,31 @@ public final class KeepalivedImporter {
 
     private void readGlobal(Statement global) {
         for (Statement s : global.children()) {
-            String key = s.keyword();
+            String key = keyword(s, Block.GLOBAL_DEFS, "global_defs ");
             switch (key) {
-                case "router_id" -> single(s).ifPresent(id -> node = id);
+                case "router_id" -> single(s).ifPresent(id -> {
+                    if (id.equals(SAMPLE_ROUTER_ID)) {
+                        note(s, "global_defs router_id " + id + " is keepalived's sample value, which every node built "
+                                + "from the sample shares: it is not the node name; node is left unset, so the agent "
+                                + "uses this host's name");
+                    } else {
+                        node = id;
+                    }
+                });
                 case "vrrp_version" -> integer(s, 2, 3).ifPresent(v -> version = v);
                 case "vrrp_garp_master_delay", "vrrp_garp_master_repeat", "vrrp_garp_master_refresh",
                         "vrrp_garp_master_refresh_repeat", "vrrp_garp_interval", "garp_master_delay", "garp_master_repeat",
                         "garp_master_refresh", "garp_master_refresh_repeat", "garp_interval" ->
                         announce(s, key.replaceFirst("^vrrp_", ""), globalAnnounce);
-                case "notification_email" -> s.children().forEach(address -> emailTo.addAll(address.words()));
-                case "notification_email_from" -> single(s).ifPresent(from -> emailFrom = from);
+                case "notification_email" -> {
+                    notificationEmail = notificationEmail == null ? s : notificationEmail;
+                    emailTo.addAll(s.children());
+                }
+                case "notification_email_from" -> {
+                    if (single(s).isPresent()) {
+                        emailFrom = s;
+                    }
+                }
                 case "smtp_server" -> {
                     if (s.args().isEmpty()) {
                         note(s, "smtp_server without a value");
@@ -142,7 +228,7 @@ public final class KeepalivedImporter {
                         smtp = (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
                     }
                 }
-                default -> note(s, "global_defs " + key + " is not carried over");
+                default -> notCarriedOver(s, Block.GLOBAL_DEFS, "global_defs ", "");
             }
         }
     }
@@ -178,7 +264,7 @@ public final class KeepalivedImporter {
         int weight = 0;
         boolean hasCommand = false;
         for (Statement s : script.children()) {
-            switch (s.keyword()) {
+            switch (keyword(s, Block.VRRP_SCRIPT, "vrrp_script " + name + ": ")) {
                 case "script" -> {
                     String command = s.rest();
                     List<String> argv = List.of(command.trim().split(" +"));
@@ -206,7 +292,7 @@ public final class KeepalivedImporter {
                         note(s, "vrrp_script " + name + ": weight " + s.rest() + ": only the number is carried over");
                     }
                 }
-                default -> note(s, "vrrp_script " + name + ": " + s.keyword() + " is not carried over");
+                default -> notCarriedOver(s, Block.VRRP_SCRIPT, "vrrp_script " + name + ": ", "");
             }
         }
         if (!hasCommand) {
@@ -217,10 +303,18 @@ public final class KeepalivedImporter {
         scripts.put(script.args().get(0), new Script(name, lines, weight));
     }
 
-    /** keepalived lets a script run longer than its interval; the agent does not. */
+    /**
+     * keepalived lets a script run longer than its interval; the agent does not. Without a timeout keepalived waits
+     * the interval, and the agent at most 1s: so the interval is written.
+     */
     private void clampTimeout(Statement script, String name, List<String> lines) {
         long interval = lines.stream().filter(l -> l.startsWith("interval = ")).map(l -> parseMillis(l.substring(11)))
                 .findFirst().orElse(1000L);
+        if (lines.stream().noneMatch(l -> l.startsWith("timeout = "))) {
+            lines.add("timeout = " + Hocon.millis(interval));
+            note(script, "vrrp_script " + name + ": no timeout: keepalived's default, the interval ("
+                    + Hocon.millis(interval) + "), is written");
+        }
         for (int i = 0; i < lines.size(); i++) {
             if (lines.get(i).startsWith("timeout = ") && parseMillis(lines.get(i).substring(10)) > interval) {
                 note(script, "vrrp_script " + name + ": timeout is longer than interval; it becomes the interval");
@@ -250,16 +344,23 @@ public final class KeepalivedImporter {
         boolean ipv6 = false;
         List<String> vips = new ArrayList<>();
         List<Statement> vipDevs = new ArrayList<>();
+        boolean stateMaster = false;
+        boolean priorityGiven = false;
         for (Statement s : instance.children()) {
-            String key = s.keyword();
+            String key = keyword(s, Block.VRRP_INSTANCE, name + ": ");
             switch (key) {
-                case "state" -> note(s, name + ": state " + s.rest() + " is ignored: the agent starts as BACKUP and "
-                        + "elects by priority");
+                case "state" -> {
+                    stateMaster = s.rest().equals("MASTER");
+                    note(s, name + ": state " + s.rest() + " is ignored: the agent starts as BACKUP and elects by priority");
+                }
                 case "interface" -> {
                     iface = single(s).orElse(iface);
                 }
                 case "virtual_router_id" -> integer(s, 1, 255).ifPresent(v -> lines.add("vrid = " + v));
-                case "priority" -> integer(s, 1, 255).ifPresent(v -> lines.add("priority = " + v));
+                case "priority" -> {
+                    priorityGiven = true;
+                    integer(s, 1, 255).ifPresent(v -> lines.add("priority = " + v));
+                }
                 case "version" -> integer(s, 2, 3).ifPresent(v -> lines.add("version = " + v));
                 case "advert_int" -> advert = seconds(s, 10, 255_000);
                 case "nopreempt" -> lines.add("preempt = false");
@@ -292,8 +393,16 @@ public final class KeepalivedImporter {
                 case "notify_master", "notify_backup", "notify_fault", "notify_stop", "notify" -> notify.put(key, s);
                 case "garp_master_delay", "garp_master_repeat", "garp_master_refresh", "garp_master_refresh_repeat",
                         "garp_interval" -> announce(s, key, announce);
-                default -> note(s, name + ": " + key + " is not carried over");
+                default -> notCarriedOver(s, Block.VRRP_INSTANCE, name + ": ", "");
             }
+        }
+        if (lines.stream().noneMatch(l -> l.startsWith("priority = "))) {
+            // keepalived replaces an invalid priority by 100; only a missing one depends on the state.
+            boolean owner = stateMaster && !priorityGiven;
+            int priority = owner ? KEEPALIVED_MASTER_DEFAULT_PRIORITY : KEEPALIVED_DEFAULT_PRIORITY;
+            lines.add("priority = " + priority);
+            note(instance, name + (priorityGiven ? ": priority not usable" : ": no priority") + ": keepalived's default "
+                    + priority + (owner ? " (the address owner's, for state MASTER)" : "") + " is written");
         }
         if (iface != null && firstInterface == null) {
             firstInterface = iface;
@@ -353,13 +462,15 @@ public final class KeepalivedImporter {
         String type = null;
         String pass = null;
         for (Statement s : auth.children()) {
-            switch (s.keyword()) {
+            switch (keyword(s, Block.AUTHENTICATION, name + ": authentication ")) {
                 case "auth_type" -> type = single(s).orElse(null);
                 case "auth_pass" -> pass = s.rest();
-                default -> note(s, name + ": authentication " + s.keyword() + " is not carried over");
+                default -> notCarriedOver(s, Block.AUTHENTICATION, name + ": authentication ", "");
             }
         }
-        if (!"PASS".equals(type)) {
+        if (type == null) {
+            note(auth, name + ": authentication without auth_type: keepalived sends none, neither does the agent");
+        } else if (!"PASS".equals(type)) {
             note(auth, name + ": auth_type " + type + " is not carried over: the agent supports only PASS");
         } else if (pass == null || pass.isEmpty()) {
             note(auth, name + ": auth_type PASS without auth_pass, not carried over");
@@ -538,6 +649,61 @@ public final class KeepalivedImporter {
         return String.join(", ", parts);
     }
 
+    // ---- mail ----
+
+    /**
+     * {@code email { to, from, smtp }} from global_defs, when it names recipients and an SMTP server. An address
+     * without a domain (the OMniLeads template's sender is plain {@code keepalived}) gets this host's name, as the
+     * local mail system completes it; without a usable sender, keepalived's default {@code keepalived@<hostname>}.
+     */
+    private Optional<String> email() {
+        if (emailTo.isEmpty()) {
+            return Optional.empty();
+        }
+        if (smtp == null) {
+            notes.add("global_defs notification_email without smtp_server: not carried over");
+            return Optional.empty();
+        }
+        List<String> to = new ArrayList<>();
+        for (Statement recipient : emailTo) {
+            for (String address : recipient.words()) {
+                address(recipient, "global_defs notification_email " + address, address).ifPresent(to::add);
+            }
+        }
+        if (to.isEmpty()) {
+            note(notificationEmail, "global_defs notification_email names no usable address: not carried over");
+            return Optional.empty();
+        }
+        Optional<String> from = Optional.empty();
+        if (emailFrom != null) {
+            String given = emailFrom.args().get(0);
+            from = address(emailFrom, "global_defs notification_email_from " + given, given);
+        }
+        if (from.isEmpty()) {
+            from = Optional.of("keepalived@" + hostname);
+            note(emailFrom != null ? emailFrom : notificationEmail, "global_defs: the sender is keepalived's default, "
+                    + from.get());
+        }
+        notes.add("global_defs notification_email: the agent mails every state change (keepalived only with smtp_alert)");
+        return Optional.of("email { to = " + Hocon.list(to) + ", from = " + Hocon.quote(from.get()) + ", smtp = "
+                + Hocon.quote(smtp) + " }");
+    }
+
+    /** {@code address} as the agent takes it: as it is, completed with this host's name, or not at all. */
+    private Optional<String> address(Statement s, String what, String address) {
+        if (EMAIL.matcher(address).matches()) {
+            return Optional.of(address);
+        }
+        if (LOCAL_PART.matcher(address).matches()) {
+            String full = address + "@" + hostname;
+            note(s, what + " has no domain: it becomes " + full + " (this host's name, as the local mail system "
+                    + "completes it)");
+            return Optional.of(full);
+        }
+        note(s, what + " is not an e-mail address, not carried over");
+        return Optional.empty();
+    }
+
     // ---- output ----
 
     private String render() {
@@ -549,13 +715,7 @@ public final class KeepalivedImporter {
                     + "): the agent calls one, not carried over");
         }
         boolean exec = notifyPrograms.size() == 1;
-        boolean email = !emailTo.isEmpty() && smtp != null;
-        if (!emailTo.isEmpty() && smtp == null) {
-            notes.add("global_defs notification_email without smtp_server: not carried over");
-        }
-        if (email) {
-            notes.add("global_defs notification_email: the agent mails every state change (keepalived only with smtp_alert)");
-        }
+        Optional<String> email = email();
         notes.sort(java.util.Comparator.comparingInt(KeepalivedImporter::lineOf));
         if (!notes.isEmpty()) {
             out.append("#\n# Not carried over, or changed:\n");
@@ -588,13 +748,9 @@ public final class KeepalivedImporter {
             }
             out.append("  }\n");
         }
-        if (exec || email) {
+        if (exec || email.isPresent()) {
             out.append("\n  notify {\n");
-            if (email) {
-                String from = emailFrom != null ? emailFrom : "omlha@" + (node != null ? node : "localhost");
-                out.append("    email { to = ").append(Hocon.list(emailTo)).append(", from = ").append(Hocon.quote(from))
-                        .append(", smtp = ").append(Hocon.quote(smtp)).append(" }\n");
-            }
+            email.ifPresent(settings -> out.append("    ").append(settings).append('\n'));
             if (exec) {
                 out.append("    exec = ").append(Hocon.quote(notifyPrograms.iterator().next())).append('\n');
             }

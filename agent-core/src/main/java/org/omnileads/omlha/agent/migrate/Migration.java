@@ -21,7 +21,7 @@ public final class Migration {
     private Migration() {
     }
 
-    /** This machine's name, for the notification sender ({@code omlha@<hostname>}). */
+    /** This machine's name: the notification sender's domain ({@code omlha@<hostname>}, {@code keepalived@<hostname>}). */
     public static String localHostname() {
         try {
             return java.net.InetAddress.getLocalHost().getHostName();
@@ -43,7 +43,9 @@ public final class Migration {
         return validateAndWrite("omlha-agent init", hocon, output, stdout, stderr);
     }
 
-    public static int importKeepalived(Path input, Optional<Path> output, PrintStream stdout, PrintStream stderr) {
+    /** {@code hostname}: the name of the host whose keepalived.conf this is (addresses without a domain get it). */
+    public static int importKeepalived(Path input, String hostname, Optional<Path> output, PrintStream stdout,
+            PrintStream stderr) {
         String text;
         try {
             text = Files.readString(input, StandardCharsets.UTF_8);
@@ -56,7 +58,7 @@ public final class Migration {
         }
         KeepalivedImporter.Conversion conversion;
         try {
-            conversion = KeepalivedImporter.convert(KeepalivedConf.parse(text));
+            conversion = KeepalivedImporter.convert(KeepalivedConf.parse(text), hostname);
         } catch (KeepalivedSyntaxException e) {
             stderr.println("omlha-agent import-keepalived: " + input + ": " + e.getMessage());
             return 2;

@@ -86,7 +86,7 @@ class KeepalivedConfTest {
             assertTrue(e.line() >= 1 && e.line() <= lines, () -> "line " + e.line() + " of " + lines);
             return;
         }
-        KeepalivedImporter.Conversion conversion = KeepalivedImporter.convert(conf);
+        KeepalivedImporter.Conversion conversion = KeepalivedImporter.convert(conf, "fuzz-host");
         try {
             ConfigLoader.parse(conversion.hocon(), "converted");
         } catch (ConfigException e) {

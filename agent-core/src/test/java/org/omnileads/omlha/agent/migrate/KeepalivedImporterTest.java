@@ -26,12 +26,15 @@ import org.omnileads.omlha.agent.config.Track;
 
 /** keepalived.conf files as OMniLeads deploys them, converted: what carries over keeps its values, the rest is listed. */
 class KeepalivedImporterTest {
+    /** The host the files are converted on: addresses without a domain get its name. */
+    static final String HOST = "ast-01.example.net";
+
     @TempDir
     Path dir;
 
     private static KeepalivedImporter.Conversion convert(String resource) throws Exception {
         Path file = Path.of("src/test/resources/keepalived", resource);
-        return KeepalivedImporter.convert(KeepalivedConf.parse(Files.readString(file)));
+        return KeepalivedImporter.convert(KeepalivedConf.parse(Files.readString(file)), HOST);
     }
 
     private static String vips(GroupConfig group) {
@@ -140,7 +143,7 @@ class KeepalivedImporterTest {
                   virtual_ipaddress { 192.0.2.8 }
                 }
                 """;
-        KeepalivedImporter.Conversion conversion = KeepalivedImporter.convert(KeepalivedConf.parse(conf));
+        KeepalivedImporter.Conversion conversion = KeepalivedImporter.convert(KeepalivedConf.parse(conf), HOST);
         AgentConfig config = ConfigLoader.parse(conversion.hocon(), "v3");
 
         GroupConfig a = config.group("A").orElseThrow();
@@ -158,10 +161,103 @@ class KeepalivedImporterTest {
     }
 
     @Test
+    void whatTheFileLeavesOutGetsKeepalivedsDefaultAndTheReportSaysSo() throws Exception {
+        String conf = """
+                global_defs {
+                  notification_email {
+                    root
+                    ops@example.com
+                    bad@
+                  }
+                  smtp_server 192.0.2.25 2525
+                }
+                vrrp_script chk {
+                  script /usr/local/bin/chk
+                  interval 3
+                }
+                vrrp_instance OWNER {
+                  state MASTER
+                  interface eth0
+                  virtual_router_id 7
+                  virtual_ipaddress { 192.0.2.7/24 }
+                }
+                vrrp_instance PLAIN {
+                  state BACKUP
+                  interface eth0
+                  virtual_router_id 8
+                  virtual_ipaddress { 192.0.2.8/24 }
+                  track_script { chk }
+                }
+                """;
+        KeepalivedImporter.Conversion conversion = KeepalivedImporter.convert(KeepalivedConf.parse(conf), HOST);
+        AgentConfig config = ConfigLoader.parse(conversion.hocon(), "defaults");
+
+        assertEquals(255, config.group("OWNER").orElseThrow().priority());
+        assertEquals(100, config.group("PLAIN").orElseThrow().priority());
+        assertEquals(Duration.ofSeconds(3), config.probe("chk").orElseThrow().timeout());
+        assertEquals(List.of(new Track("chk", 0)), config.group("PLAIN").orElseThrow().track());
+        assertEquals(Optional.of(new EmailNotify(List.of("root@" + HOST, "ops@example.com"), "keepalived@" + HOST, "192.0.2.25:2525")),
+                config.notifications().email());
+
+        List<String> notes = conversion.notCarriedOver();
+        assertHas(notes, "line 3: global_defs notification_email root has no domain: it becomes root@" + HOST);
+        assertHas(notes, "line 5: global_defs notification_email bad@ is not an e-mail address, not carried over");
+        assertHas(notes, "line 2: global_defs: the sender is keepalived's default, keepalived@" + HOST);
+        assertHas(notes, "line 9: vrrp_script chk: no timeout: keepalived's default, the interval (3s), is written");
+        assertHas(notes, "line 13: OWNER: no priority: keepalived's default 255 (the address owner's, for state MASTER) is written");
+        assertHas(notes, "line 19: PLAIN: no priority: keepalived's default 100 is written");
+    }
+
+    @Test
+    void aMisspeltKeywordThatDecidesTheElectionIsOnlyReportedAndKeepalivedsDefaultStays() throws Exception {
+        String conf = """
+                global_defs { router_id lb-02 }
+                vrrp_script chk {
+                  script /usr/local/bin/chk
+                  fal 3
+                  reise 2
+                }
+                vrrp_instanse VI_LOST { virtual_router_id 9 }
+                vrrp_instance VI_1 {
+                  interface eth0
+                  virtual_router_id 51
+                  priorty 150
+                  authentication {
+                    auth_typ PASS
+                    auth_pass secret
+                  }
+                  virtual_ipaddress { 192.0.2.100/24 }
+                  track_script { chk }
+                }
+                """;
+        KeepalivedImporter.Conversion conversion = KeepalivedImporter.convert(KeepalivedConf.parse(conf), HOST);
+        AgentConfig config = ConfigLoader.parse(conversion.hocon(), "typos");
+
+        assertEquals("lb-02", config.node());
+        GroupConfig group = config.group("VI_1").orElseThrow();
+        assertEquals(100, group.priority()); // keepalived ran it at 100, not 150
+        assertEquals(Optional.empty(), group.authPass()); // keepalived sent no authentication either
+        assertEquals(1, config.groups().size());
+        ProbeConfig probe = config.probe("chk").orElseThrow();
+        assertEquals(1, probe.fall());
+        assertEquals(2, probe.rise());
+
+        List<String> notes = conversion.notCarriedOver();
+        assertHas(notes, "line 4: vrrp_script chk: unknown keyword 'fal' (did you mean 'fall'?): keepalived ignores it, so does the import");
+        assertHas(notes, "line 5: vrrp_script chk: unknown keyword 'reise' (did you mean 'rise'?): read as 'rise 2'");
+        assertHas(notes, "line 7: unknown keyword 'vrrp_instanse' (did you mean 'vrrp_instance'?): keepalived ignores it, so does the import");
+        assertHas(notes, "line 11: VI_1: unknown keyword 'priorty' (did you mean 'priority'?): keepalived ignores it, so does the import");
+        assertHas(notes, "line 13: VI_1: authentication unknown keyword 'auth_typ' (did you mean 'auth_type'?)");
+        assertHas(notes, "line 8: VI_1: no priority: keepalived's default 100 is written");
+        assertHas(notes, "line 12: VI_1: authentication without auth_type: keepalived sends none, neither does the agent");
+        assertTrue(notes.stream().noneMatch(n -> n.contains("router_id")), String.join("\n", notes));
+    }
+
+    @Test
     void commandWritesTheFileAndListsTheRestOnStderrWithExitZero() throws Exception {
         Path out = dir.resolve("agent.conf");
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = Migration.importKeepalived(Path.of("src/test/resources/keepalived/haproxy-sync.conf"), Optional.of(out),
+        int exit = Migration.importKeepalived(Path.of("src/test/resources/keepalived/haproxy-sync.conf"), HOST, Optional.of(out),
                 System.out, new PrintStream(err, true, StandardCharsets.UTF_8));
 
         assertEquals(0, exit);
@@ -175,13 +271,13 @@ class KeepalivedImporterTest {
         Files.writeString(in, "vrrp_instance VI_1 {\n  state MASTER\n  virtual_ipaddress {\n    192.0.2.1\n}\n");
         Path out = dir.resolve("agent.conf");
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = Migration.importKeepalived(in, Optional.of(out), System.out, new PrintStream(err, true, StandardCharsets.UTF_8));
+        int exit = Migration.importKeepalived(in, HOST, Optional.of(out), System.out, new PrintStream(err, true, StandardCharsets.UTF_8));
 
         assertEquals(2, exit);
         assertFalse(Files.exists(out));
         assertEquals("omlha-agent import-keepalived: " + in + ": line 1: '{' of vrrp_instance is never closed\n",
                 err.toString(StandardCharsets.UTF_8));
-        assertEquals(2, Migration.importKeepalived(dir.resolve("missing.conf"), Optional.of(out), System.out,
+        assertEquals(2, Migration.importKeepalived(dir.resolve("missing.conf"), HOST, Optional.of(out), System.out,
                 new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)));
     }
 
