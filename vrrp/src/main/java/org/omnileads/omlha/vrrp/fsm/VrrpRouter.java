@@ -178,6 +178,8 @@ public final class VrrpRouter {
     /** MASTER: when we last re-announced our VIPs because a lower master was heard. */
     private boolean lowerMasterAnnounced;
     private long lowerMasterAnnouncedAt;
+    /** MASTER: when we last heard a lower master (above priority 0), to tell a new split brain from the same one. */
+    private long lowerMasterHeardAt;
     /** In maintenance: never takes the group, never preempts; follows the master for status. */
     private boolean passive;
 
@@ -566,7 +568,14 @@ public final class VrrpRouter {
             return; // the lower master we are taking over from: our first advert is only a few milliseconds away
         } else {
             advertise(now);
-            if (priority > 0 && (!lowerMasterAnnounced || now - lowerMasterAnnouncedAt >= lowerMasterAnnounceSpacing())) {
+            // The rate limit holds for one lower master that keeps advertising; a lower master heard again after a
+            // silence of two of its intervals is a new split brain (a freeze, a partition), announced at once.
+            boolean newEpisode = now - lowerMasterHeardAt > 2 * Math.max(config.advertIntervalNanos(),
+                    (long) intervalCentis * RouterConfig.NANOS_PER_CENTI);
+            if (priority > 0) {
+                lowerMasterHeardAt = now;
+            }
+            if (priority > 0 && (!lowerMasterAnnounced || newEpisode || now - lowerMasterAnnouncedAt >= lowerMasterAnnounceSpacing())) {
                 // Another master, below us: a split brain (partition, frozen process) just healed. Its gratuitous
                 // ARPs moved the neighbours to it; once it hears us it releases, and they would be left pointing at
                 // a node without the VIPs until their entries go stale. keepalived's garp_lower_prio_repeat.

@@ -342,6 +342,20 @@ class VrrpRouterTest {
     }
 
     @Test
+    void aLowerMasterHeardAgainAfterASilenceIsANewSplitBrainAnnouncedAtOnce() {
+        becomeMaster(0);
+        now += 300 * MS;
+        router.onAdvert(now, PEER, 50, 100);
+        assertEquals(List.of("advert 100 100", "announce"), actions.take(), "a backup stepping down with its last advert");
+        now += 2_100 * MS; // silence: more than two intervals; then the same node is master again (we were frozen)
+        router.onAdvert(now, PEER, 50, 100);
+        assertEquals(List.of("advert 100 100", "announce"), actions.take(), "a new episode, within the rate limit's 3 s");
+        now += 900 * MS;
+        router.onAdvert(now, PEER, 50, 100);
+        assertEquals(List.of("advert 100 100"), actions.take(), "the same lower master advertising on: rate-limited");
+    }
+
+    @Test
     void ownAdvertsLoopedBackAreIgnored() {
         becomeMaster(0);
         long deadline = router.nextDeadline();
