@@ -2,10 +2,8 @@ package org.omnileads.omlha.bench;
 
 import java.net.InetSocketAddress;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -157,12 +155,7 @@ final class ConcurrentPostgresWriter implements AutoCloseable {
             if (connection == null) {
                 connection = driver.connect(url, properties());
             }
-            try (PreparedStatement insert = connection.prepareStatement(
-                    "INSERT INTO " + LabPostgres.WRITES_TABLE + " (id, sent_at) VALUES (?, ?)")) {
-                insert.setLong(1, id);
-                insert.setObject(2, OffsetDateTime.now());
-                insert.executeUpdate();
-            }
+            LabPostgresWriter.insertWrite(connection, id);
             record(new Attempt(id, sent, System.nanoTime(), true, null));
             if (stopped) {
                 closeQuietly(connection);

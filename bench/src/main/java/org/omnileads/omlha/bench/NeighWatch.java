@@ -8,7 +8,7 @@ import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.util.Locale;
 import java.util.OptionalLong;
-import java.util.concurrent.TimeUnit;
+import org.omnileads.omlha.labservices.AddressWatch;
 import org.omnileads.omlha.netns.NetnsLab;
 
 /**
@@ -65,14 +65,6 @@ final class NeighWatch implements AutoCloseable {
 
     @Override
     public void close() {
-        monitor.destroy();
-        try {
-            if (!monitor.waitFor(5, TimeUnit.SECONDS)) {
-                monitor.destroyForcibly();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            monitor.destroyForcibly();
-        }
+        AddressWatch.stop(monitor);
     }
 }

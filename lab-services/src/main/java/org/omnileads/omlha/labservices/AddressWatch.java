@@ -143,6 +143,11 @@ public final class AddressWatch implements AutoCloseable {
 
     @Override
     public void close() {
+        stop(monitor);
+    }
+
+    /** Ends an {@code ip monitor} process: SIGTERM, SIGKILL if it is not gone within 5 s. */
+    public static void stop(Process monitor) {
         monitor.destroy();
         try {
             if (!monitor.waitFor(5, TimeUnit.SECONDS)) {

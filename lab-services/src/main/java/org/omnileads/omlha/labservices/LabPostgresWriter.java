@@ -162,12 +162,7 @@ public final class LabPostgresWriter implements AutoCloseable {
                     if (connection == null) {
                         connection = driver.connect(url, properties());
                     }
-                    try (PreparedStatement insert = connection.prepareStatement(
-                            "INSERT INTO " + LabPostgres.WRITES_TABLE + " (id, sent_at) VALUES (?, ?)")) {
-                        insert.setLong(1, id);
-                        insert.setObject(2, OffsetDateTime.now());
-                        insert.executeUpdate();
-                    }
+                    insertWrite(connection, id);
                     record(new Attempt(id, now, System.nanoTime(), true, null));
                 } catch (SQLException e) {
                     record(new Attempt(id, now, System.nanoTime(), false, describe(e)));
@@ -183,6 +178,16 @@ public final class LabPostgresWriter implements AutoCloseable {
             // close()
         } finally {
             closeQuietly(connection);
+        }
+    }
+
+    /** One write of the lab's writers: row {@code id} in {@value LabPostgres#WRITES_TABLE}, stamped now. */
+    public static void insertWrite(Connection connection, long id) throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement(
+                "INSERT INTO " + LabPostgres.WRITES_TABLE + " (id, sent_at) VALUES (?, ?)")) {
+            insert.setLong(1, id);
+            insert.setObject(2, OffsetDateTime.now());
+            insert.executeUpdate();
         }
     }
 
