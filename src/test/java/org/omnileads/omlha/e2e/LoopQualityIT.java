@@ -47,19 +47,43 @@ class LoopQualityIT {
             }
 
             Await.sleep(5_000); // warm-up: first-time paths (class loading, the first decode per VRID) allocate once
-            long sentBefore = n1.status().orElseThrow().loop().vrrpAllocatedBytes();
-            long receivedBefore = n2.status().orElseThrow().loop().vrrpAllocatedBytes();
-            Await.sleep(10_000); // 3 groups x 100 adverts/s x 10 s = 3000 adverts sent by n1 and received by n2
-            long sent = n1.status().orElseThrow().loop().vrrpAllocatedBytes() - sentBefore;
-            long received = n2.status().orElseThrow().loop().vrrpAllocatedBytes() - receivedBefore;
-
-            assertTrue(sentBefore > 0 && receivedBefore > 0, "the JVM counts the loop's allocations");
-            // A decode alone allocates about 150 bytes (the packet, its address list, the source address): less than
-            // one byte per advert means the steady paths allocate nothing at all.
-            assertTrue(sent < 3000, "master's loop allocated " + sent + " bytes for 3000 adverts sent");
-            assertTrue(received < 3000, "backup's loop allocated " + received + " bytes for 3000 adverts received");
-            assertEquals(0, n2.group("g1").orElseThrow().transitionCounts().getOrDefault("MASTER", 0L));
+            // A window counts only while the cluster stayed steady. At 10 ms adverts, a stall of the whole machine for
+            // more than Master_Down_Interval (~34 ms; CI's virtual machines lose that much to CPU steal now and then)
+            // makes the backup take over once, correctly; that window's allocations measure a transition, not the
+            // steady path, so it is measured again, at most three times. A backup that takes over in every window fails.
+            List<String> disturbed = new ArrayList<>();
+            for (int window = 1; window <= 3; window++) {
+                long mastersBefore = backupTakeovers(n2);
+                long sentBefore = n1.status().orElseThrow().loop().vrrpAllocatedBytes();
+                long receivedBefore = n2.status().orElseThrow().loop().vrrpAllocatedBytes();
+                Await.sleep(10_000); // 3 groups x 100 adverts/s x 10 s = 3000 adverts sent by n1 and received by n2
+                long sent = n1.status().orElseThrow().loop().vrrpAllocatedBytes() - sentBefore;
+                long received = n2.status().orElseThrow().loop().vrrpAllocatedBytes() - receivedBefore;
+                long takeovers = backupTakeovers(n2) - mastersBefore;
+                if (takeovers > 0) {
+                    disturbed.add("window " + window + ": n2 took over " + takeovers + " time(s)");
+                    Await.until(LIMIT, "n1 master of g1..g3 again", () -> n1.isMasterWithVips("g1")
+                            && n1.isMasterWithVips("g2") && n1.isMasterWithVips("g3"), n1::logText);
+                    continue;
+                }
+                assertTrue(sentBefore > 0 && receivedBefore > 0, "the JVM counts the loop's allocations");
+                // A decode alone allocates about 150 bytes (the packet, its address list, the source address): less
+                // than one byte per advert means the steady paths allocate nothing at all.
+                assertTrue(sent < 3000, "master's loop allocated " + sent + " bytes for 3000 adverts sent");
+                assertTrue(received < 3000, "backup's loop allocated " + received + " bytes for 3000 adverts received");
+                return;
+            }
+            throw new AssertionError("no steady 10 s window in three: " + disturbed + "\n" + n2.logText());
         }
+    }
+
+    /** How many times the backup n2 became master of g1, g2 or g3 since it started. */
+    private static long backupTakeovers(LabAgent n2) {
+        long total = 0;
+        for (String g : List.of("g1", "g2", "g3")) {
+            total += n2.group(g).orElseThrow().transitionCounts().getOrDefault("MASTER", 0L);
+        }
+        return total;
     }
 
     @Test
