@@ -11,9 +11,8 @@ import com.typesafe.config.ConfigResolveOptions;
 import com.typesafe.config.ConfigSyntax;
 import com.typesafe.config.ConfigValueFactory;
 import java.io.File;
-import java.net.InetAddress;
+import java.io.IOException;
 import java.net.URL;
-import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -109,11 +108,20 @@ public final class ConfigLoader {
                 .setIncluder(new NoUrlIncluder(null));
     }
 
-    /** The default of {@code omlha.node}. */
+    /**
+     * The default of {@code omlha.node}: the kernel's host name, as {@code hostname} prints it. Not
+     * {@code InetAddress.getLocalHost()}: that resolves the name (/etc/hosts, then DNS), so a node whose name is in
+     * neither, or whose DNS is down at boot, would wait for the resolver and then be called "localhost", like its peer.
+     */
     static String localHostname() {
+        return hostnameFrom(Path.of("/proc/sys/kernel/hostname"));
+    }
+
+    static String hostnameFrom(Path file) {
         try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
+            String name = Files.readString(file).strip();
+            return name.isEmpty() || name.equals("(none)") ? "localhost" : name;
+        } catch (IOException | RuntimeException e) {
             return "localhost";
         }
     }

@@ -117,4 +117,18 @@ class ConfigLoaderTest {
                 "omlha {\n  tenant = ${?PATH}\n  groups { g { vrid = 1, vips = [\"192.0.2.1/24\"], interface = eth0 } }\n}\n");
         assertEquals(path, ConfigLoader.load(file).tenant());
     }
+
+    /** The node's default name is the kernel's host name, read without a resolver (no /etc/hosts entry, no DNS). */
+    @Test
+    void theDefaultNodeNameIsTheKernelsHostName() throws Exception {
+        Path file = dir.resolve("hostname");
+        Files.writeString(file, "pgsql-main-01\n");
+        assertEquals("pgsql-main-01", ConfigLoader.hostnameFrom(file));
+        Files.writeString(file, "\n");
+        assertEquals("localhost", ConfigLoader.hostnameFrom(file), "an empty name");
+        Files.writeString(file, "(none)\n");
+        assertEquals("localhost", ConfigLoader.hostnameFrom(file), "the kernel's name before anyone set one");
+        assertEquals("localhost", ConfigLoader.hostnameFrom(dir.resolve("missing")));
+        assertEquals(Files.readString(Path.of("/proc/sys/kernel/hostname")).strip(), ConfigLoader.localHostname());
+    }
 }
