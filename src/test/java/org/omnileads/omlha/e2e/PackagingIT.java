@@ -98,7 +98,7 @@ class PackagingIT {
     }
 
     @Test
-    void theUnitIsANotifyServiceWithTwoCapabilitiesAndAJit() throws Exception {
+    void theUnitIsANotifyServiceWithThreeCapabilitiesAndAJit() throws Exception {
         Map<String, String> service = new LinkedHashMap<>();
         for (String line : Files.readAllLines(UNIT)) {
             int equals = line.indexOf('=');
@@ -112,8 +112,8 @@ class PackagingIT {
                 Map.entry("ExecReload", "/bin/kill -HUP $MAINPID"), Map.entry("Restart", "on-failure"),
                 Map.entry("RestartPreventExitStatus", "2"),
                 Map.entry("User", "omlha"), Map.entry("Group", "omlha"),
-                Map.entry("AmbientCapabilities", "CAP_NET_RAW CAP_NET_ADMIN"),
-                Map.entry("CapabilityBoundingSet", "CAP_NET_RAW CAP_NET_ADMIN"),
+                Map.entry("AmbientCapabilities", "CAP_NET_RAW CAP_NET_ADMIN CAP_SYS_NICE"),
+                Map.entry("CapabilityBoundingSet", "CAP_NET_RAW CAP_NET_ADMIN CAP_SYS_NICE"),
                 Map.entry("NoNewPrivileges", "yes"), Map.entry("RuntimeDirectory", "omlha"),
                 Map.entry("ProtectSystem", "strict"),
                 Map.entry("RestrictAddressFamilies", "AF_UNIX AF_INET AF_INET6 AF_NETLINK AF_PACKET"),
