@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The systemd unit and the RPM as an operator installs them (CONTRACT.md, "Launcher"). Needs {@code systemd-analyze}
- * (Debian: systemd) and {@code rpmbuild} (Debian: rpm), no root and no network.
+ * The systemd unit, the RPM and the .deb as an operator installs them (CONTRACT.md, "Launcher"). Needs
+ * {@code systemd-analyze} (Debian: systemd), {@code rpmbuild} (Debian: rpm), dpkg-deb and lintian, no root and no network.
  *
  * <p>{@code systemd-analyze verify} rejects a unit whose ExecStart= binary does not exist, and /usr/bin/omlha-agent
  * exists only once the RPM is installed: the unit is verified as a copy, under its own name in a temporary
@@ -82,6 +82,48 @@ class PackagingIT {
         Path copy = dir.resolve("omlha-agent.service");
         Files.writeString(copy, unitText.replace("/usr/bin/omlha-agent", HOME.resolve("bin/omlha-agent").toString()));
         return exec(dir, 60, "systemd-analyze", "verify", copy.toString());
+    }
+
+    /** packaging/deb/build.sh's .deb: its last line of output, as for the RPM. */
+    private static Path buildDeb() throws Exception {
+        Result build = exec(HOME, 600, HOME.resolve("packaging/deb/build.sh").toString());
+        assertEquals(0, build.exit(), "packaging/deb/build.sh: " + build.both());
+        List<String> lines = build.stdout().lines().toList();
+        Path deb = Path.of(lines.get(lines.size() - 1));
+        assertTrue(Files.isRegularFile(deb) && deb.toString().endsWith("_all.deb"), "last line is the .deb: " + lines);
+        return deb;
+    }
+
+    @Test
+    void theDebHoldsTheRpmsFilesAConffileAndNeedsJava17() throws Exception {
+        Path deb = buildDeb();
+        Result contents = exec(HOME, 60, "dpkg-deb", "--contents", deb.toString());
+        assertEquals(0, contents.exit(), contents.both());
+        for (String entry : List.of("-rwxr-xr-x root/root .* ./usr/bin/omlha-agent",
+                "-rw-r--r-- root/root .* ./usr/share/omlha-agent/omlha-agent.jar",
+                "drwxr-x--- root/root .* ./etc/omlha/", "-rw-r----- root/root .* ./etc/omlha/agent.conf",
+                "-rw-r--r-- root/root .* ./lib/systemd/system/omlha-agent.service",
+                "-rw-r--r-- root/root .* ./usr/lib/sysctl.d/90-omlha.conf",
+                "-rw-r--r-- root/root .* ./usr/share/doc/omlha-agent/copyright")) {
+            assertTrue(contents.stdout().lines().anyMatch(line -> line.matches(entry)),
+                    entry + " in\n" + contents.stdout());
+        }
+        Result depends = exec(HOME, 60, "dpkg-deb", "--field", deb.toString(), "Depends", "Architecture");
+        assertTrue(depends.stdout().contains("java17-runtime-headless") && depends.stdout().contains("all"), depends.both());
+        Result conffiles = exec(dir, 60, "sh", "-c", "dpkg-deb --info '" + deb + "' conffiles");
+        assertEquals("/etc/omlha/agent.conf", conffiles.stdout().strip(), conffiles.both());
+        Result postinst = exec(dir, 60, "sh", "-c", "dpkg-deb --info '" + deb + "' postinst");
+        assertTrue(postinst.stdout().contains("adduser --system --group") && postinst.stdout().contains("deb-systemd-helper enable"),
+                postinst.both());
+    }
+
+    /** lintian, Debian's package checker: no error and no warning; the overrides the package ships say why each is fine. */
+    @Test
+    void lintianPassesTheDeb() throws Exception {
+        Path deb = buildDeb();
+        Result lintian = exec(HOME, 300, "lintian", "--fail-on", "error,warning", deb.toString());
+        assertEquals(0, lintian.exit(), lintian.both());
+        assertTrue(lintian.stdout().lines().noneMatch(line -> line.startsWith("E:") || line.startsWith("W:")), lintian.both());
     }
 
     @Test
