@@ -33,7 +33,7 @@ public final class ThreadScheduling {
 
     /**
      * Puts the calling thread at SCHED_FIFO {@code priority} (1..99). A refusal is not thrown: the thread stays where it
-     * was and the outcome says why, with the usual remedy.
+     * was and the outcome says why and what to change ({@link RealtimeRefusal}).
      */
     public static Outcome useRealtime(int priority) {
         if (priority < 1 || priority > MAX_PRIORITY) {
@@ -43,11 +43,10 @@ public final class ThreadScheduling {
         int result = Native.LIBC.sched_setscheduler(0, Linux.SCHED_FIFO | Linux.SCHED_RESET_ON_FORK, param);
         if (result < 0) {
             int errno = Native.errno();
-            String hint = errno == Linux.EPERM
-                    ? ": needs CAP_SYS_NICE or an RLIMIT_RTPRIO of at least " + priority + " (systemd: LimitRTPRIO=), and a cgroup"
-                      + " with a real-time budget (kernels with CONFIG_RT_GROUP_SCHED give child cgroups none)"
-                    : "";
-            return new Outcome(currentPolicy(), 0, "SCHED_FIFO " + priority + " refused: " + Native.describe(errno) + hint);
+            String problem = errno == Linux.EPERM
+                    ? RealtimeRefusal.explain(RealtimeRefusal.read(priority)) // the facts as they are now
+                    : "SCHED_FIFO " + priority + " refused: " + Native.describe(errno);
+            return new Outcome(currentPolicy(), 0, problem);
         }
         return new Outcome(currentPolicy(), priority, null);
     }
