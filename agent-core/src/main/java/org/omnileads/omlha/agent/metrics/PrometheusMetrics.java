@@ -95,6 +95,15 @@ public final class PrometheusMetrics {
                         Tags.of("group", name, "vip", vip), s -> group(s, name) != null && group(s, name).vipsOnNic().contains(vip) ? 1 : 0)));
             }
         }
+        String refused = now.loop() == null ? null : now.loop().schedulingProblem();
+        if (refused != null) {
+            // The sentence itself (cause and remedy) as a label: the alert OmlhaLoopNotRealtime quotes it. Set once,
+            // when the loop starts, so one series per agent process.
+            present.add("loop-refused:" + refused);
+            dynamic.computeIfAbsent("loop-refused:" + refused, key -> List.of(gauge(null, "omlha.vrrp.loop.realtime.refused",
+                    "1 while SCHED_FIFO is refused to the VRRP loop thread; reason: why, and what to change", Tags.of("reason", refused),
+                    s -> 1)));
+        }
         for (AgentStatus.ProbeStatus probe : now.probes()) {
             if (probe.type().equals(AgentStatus.ProbeStatus.PEER_TYPE)) {
                 continue; // a peer's database is asked for its facts; its own node exports whether it is up

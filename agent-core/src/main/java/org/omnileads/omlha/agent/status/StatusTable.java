@@ -65,10 +65,11 @@ public final class StatusTable {
             if (loop.realtimePriority() > 0) {
                 out.append(" priority ").append(loop.realtimePriority());
             }
-            if (loop.schedulingProblem() != null) {
-                out.append(" - ").append(loop.schedulingProblem());
-            }
             out.append('\n');
+            if (loop.schedulingProblem() != null) {
+                // A sentence with the cause and its remedy (RealtimeRefusal): a line of its own, like the groups' details.
+                out.append("    ").append(loop.schedulingProblem()).append('\n');
+            }
         }
         if (status.packetsDropped() != null && !status.packetsDropped().isEmpty()) {
             out.append("\ndropped packets: ").append(status.packetsDropped()).append('\n');

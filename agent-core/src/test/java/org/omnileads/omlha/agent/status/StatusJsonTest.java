@@ -62,6 +62,16 @@ class StatusJsonTest {
         assertTrue(table.contains("watched closely for a promotion, 43 s left"), table);
         assertTrue(table.contains("BACKUP -> MASTER: master down timer expired"), table);
         assertTrue(table.contains("DOWN") && table.contains("no SIP response in 500 ms"), table);
-        assertTrue(table.contains("VRRP loop: SCHED_FIFO priority 10"), table);
+        assertTrue(table.contains("VRRP loop: SCHED_FIFO priority 10\n"), table);
+    }
+
+    @Test
+    void theTableShowsWhyTheLoopIsNotRealtimeOnALineOfItsOwn() {
+        AgentStatus realtime = sample();
+        String problem = "SCHED_FIFO 10 refused: RLIMIT_RTPRIO is 0 (hard 0), no CAP_SYS_NICE: run it with LimitRTPRIO=99";
+        AgentStatus refused = new AgentStatus(realtime.node(), realtime.tenant(), realtime.pid(), realtime.uptimeMs(), realtime.groups(),
+                realtime.probes(), realtime.packetsDropped(), realtime.loopErrors(), new AgentStatus.LoopStatus("SCHED_OTHER", 0, problem, 1234));
+        assertTrue(StatusTable.format(refused).endsWith("\nVRRP loop: SCHED_OTHER\n    " + problem + "\n\ndropped packets: {bad_checksum=3}\n"),
+                StatusTable.format(refused));
     }
 }
