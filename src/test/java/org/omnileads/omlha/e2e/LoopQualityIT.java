@@ -90,7 +90,8 @@ class LoopQualityIT {
     void withoutTheRightToRealtimeTheAgentSaysWhyAndStillTakesOver() throws Exception {
         try (Cluster cluster = Cluster.create(1)) {
             // Root, but without CAP_SYS_NICE and with RLIMIT_RTPRIO 0: what the agent meets under a unit without
-            // LimitRTPRIO=, or in a container whose systemd cannot raise it.
+            // LimitRTPRIO=, or in a container whose systemd cannot raise it. (A cgroup without a real-time budget:
+            // RealtimeBudgetIT.)
             List<String> launcher = new ArrayList<>(List.of("prlimit", "--rtprio=0:0", "setpriv", "--bounding-set=-sys_nice",
                     "--inh-caps=-sys_nice"));
             launcher.addAll(Cluster.launcher());

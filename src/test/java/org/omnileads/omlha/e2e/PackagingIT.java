@@ -140,7 +140,7 @@ class PackagingIT {
     }
 
     @Test
-    void theUnitIsANotifyServiceWithThreeCapabilitiesAndAJit() throws Exception {
+    void theUnitIsANotifyServiceWithThreeCapabilitiesAJitAndRealtime() throws Exception {
         Map<String, String> service = new LinkedHashMap<>();
         for (String line : Files.readAllLines(UNIT)) {
             int equals = line.indexOf('=');
@@ -151,6 +151,8 @@ class PackagingIT {
         Map<String, String> expected = Map.ofEntries(
                 Map.entry("Type", "notify"), Map.entry("NotifyAccess", "main"), Map.entry("WatchdogSec", "10s"),
                 Map.entry("ExecStart", "/usr/bin/omlha-agent run -c /etc/omlha/agent.conf"),
+                // as root ("+"), so it can write the service's cpu cgroup a real-time budget (RealtimeBudgetIT)
+                Map.entry("ExecStartPre", "+/usr/bin/omlha-agent realtime-budget"), Map.entry("LimitRTPRIO", "99"),
                 Map.entry("ExecReload", "/bin/kill -HUP $MAINPID"), Map.entry("Restart", "on-failure"),
                 Map.entry("RestartPreventExitStatus", "2"),
                 Map.entry("User", "omlha"), Map.entry("Group", "omlha"),
