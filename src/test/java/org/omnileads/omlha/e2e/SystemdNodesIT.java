@@ -279,10 +279,17 @@ class SystemdNodesIT {
         assertEquals("SCHED_FIFO", granted.scheduling(), "n1 (nspawn's default capabilities): " + granted);
         AgentStatus.LoopStatus refused = status(n2).loop();
         assertEquals("SCHED_OTHER", refused.scheduling(), "n2 (no CAP_SYS_NICE): " + refused);
-        assertTrue(refused.schedulingProblem() != null && refused.schedulingProblem().contains("RLIMIT_RTPRIO"),
+        // The container's systemd has a hard RLIMIT_RTPRIO of 0 and no CAP_SYS_RESOURCE: LimitRTPRIO=99 cannot apply.
+        assertTrue(refused.schedulingProblem() != null && refused.schedulingProblem().startsWith("SCHED_FIFO 10 refused: RLIMIT_RTPRIO is 0"
+                + " (hard 0), no CAP_SYS_NICE: systemd cannot apply the unit's LimitRTPRIO=99 (its own hard limit is 0, no"
+                + " CAP_SYS_RESOURCE: a container). The host must give it: systemd-nspawn --rlimit=RLIMIT_RTPRIO=99"),
                 "n2 says what the host must change: " + refused.schedulingProblem());
         String table = n2.sh("omlha-agent status");
-        assertTrue(table.contains("VRRP loop: SCHED_OTHER"), table);
+        assertTrue(table.contains("VRRP loop: SCHED_OTHER\n    " + refused.schedulingProblem() + "\n"), table);
+        // ExecStartPre=+ ran the launcher's budget path as root before each start, and said what it found in one line.
+        String budget = n1.sh("journalctl --no-pager -o cat -u omlha-agent | grep '^realtime-budget: ' | tail -1");
+        assertTrue(budget.startsWith("realtime-budget: "), "n1's journal: " + budget);
+        System.out.println("n1: " + budget.strip() + "\nn2: " + refused.schedulingProblem());
     }
 
     @Test
