@@ -110,7 +110,7 @@ class PackagingIT {
                 Map.entry("Type", "notify"), Map.entry("NotifyAccess", "main"), Map.entry("WatchdogSec", "10s"),
                 Map.entry("ExecStart", "/usr/bin/omlha-agent run -c /etc/omlha/agent.conf"),
                 Map.entry("ExecReload", "/bin/kill -HUP $MAINPID"), Map.entry("Restart", "on-failure"),
-                Map.entry("RestartPreventExitStatus", "2"),
+                Map.entry("RestartPreventExitStatus", "2 4"),
                 Map.entry("User", "omlha"), Map.entry("Group", "omlha"),
                 Map.entry("AmbientCapabilities", "CAP_NET_RAW CAP_NET_ADMIN"),
                 Map.entry("CapabilityBoundingSet", "CAP_NET_RAW CAP_NET_ADMIN"),

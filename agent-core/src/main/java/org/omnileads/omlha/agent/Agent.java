@@ -1,5 +1,6 @@
 package org.omnileads.omlha.agent;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -38,6 +39,7 @@ public final class Agent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Agent.class);
 
     private volatile AgentConfig config;
+    private final Path configFile;
     private final long startedAtMillis = System.currentTimeMillis();
     private final List<AutoCloseable> resources = new ArrayList<>();
     private GroupBuilder builder;
@@ -49,11 +51,18 @@ public final class Agent implements AutoCloseable {
     private volatile boolean stopTimedOut;
     private VipListFile vipList;
 
-    public Agent(AgentConfig config) {
+    /** {@code configFile}: where {@code config} was read, named when a start is refused (the operator edits it). */
+    public Agent(AgentConfig config, Path configFile) {
         this.config = config;
+        this.configFile = configFile;
     }
 
-    /** Opens everything and starts the loop; returns once every group has started. */
+    /**
+     * Opens everything and starts the loop; returns once every group has started.
+     *
+     * @throws StartRefusedException when this node cannot run the groups (a missing interface, another agent on the
+     *     control socket): said in one line, with what to fix
+     */
     public void start() throws Exception {
         keep(InstanceLock.acquire(config.controlSocket()));
         // Closed last of all (resources close in reverse): the shutdown's STOP notifications still go out.
@@ -61,7 +70,7 @@ public final class Agent implements AutoCloseable {
         AddressManager addresses = keep(AddressManager.open());
         LinkMonitor links = keep(LinkMonitor.open());
         Poller poller = keep(new Poller());
-        builder = keep(new GroupBuilder(addresses, links, notifier));
+        builder = keep(new GroupBuilder(addresses, links, notifier, configFile));
 
         NodeRuntime node = new NodeRuntime(NodeRuntime.ProbeFacts.of(config, Set.of()), config.syncGroups(), this::watchDatabase);
         for (GroupConfig group : config.groups()) {
