@@ -19,6 +19,7 @@ import org.omnileads.omlha.agent.notify.Notifier;
 import org.omnileads.omlha.agent.policy.DatabaseId;
 import org.omnileads.omlha.agent.policy.ReloadPlan;
 import org.omnileads.omlha.agent.status.AgentStatus;
+import org.omnileads.omlha.linux.NativeException;
 import org.omnileads.omlha.probes.Probe;
 import org.omnileads.omlha.probes.ProbeResult;
 import org.omnileads.omlha.probes.ProbeScheduler;
@@ -60,10 +61,25 @@ public final class Agent implements AutoCloseable {
     /**
      * Opens everything and starts the loop; returns once every group has started.
      *
-     * @throws StartRefusedException when this node cannot run the groups (a missing interface, another agent on the
-     *     control socket): said in one line, with what to fix
+     * @throws StartRefusedException when this node cannot run the groups (a missing capability or interface, another
+     *     agent on the control socket): said in one line, with what to fix
      */
     public void start() throws Exception {
+        if (!config.groups().isEmpty()) {
+            NetworkCapabilities.require(); // every group needs raw sockets and netlink: said before anything opens
+        }
+        try {
+            openAndStart();
+        } catch (NativeException e) {
+            // Another privileged call the capability check did not foresee (or could not, without /proc).
+            if (NetworkCapabilities.isPermissionDenied(e)) {
+                throw NetworkCapabilities.notPermitted(e);
+            }
+            throw e;
+        }
+    }
+
+    private void openAndStart() throws Exception {
         keep(InstanceLock.acquire(config.controlSocket()));
         // Closed last of all (resources close in reverse): the shutdown's STOP notifications still go out.
         Notifier notifier = keep(Notifications.from(config.notifications()));
