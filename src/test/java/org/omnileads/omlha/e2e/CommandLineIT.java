@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,9 +22,22 @@ class CommandLineIT {
     record Result(int exit, String output) {}
 
     private static Result launch(String... args) throws IOException, InterruptedException {
+        return launch(Map.of(), args);
+    }
+
+    /** With {@code env} set over the test's own environment ("" unsets a variable). */
+    private static Result launch(Map<String, String> env, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(Cluster.launcher());
         command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        env.forEach((key, value) -> {
+            if (value.isEmpty()) {
+                builder.environment().remove(key);
+            } else {
+                builder.environment().put(key, value);
+            }
+        });
+        Process process = builder.start();
         assertTrue(process.waitFor(60, TimeUnit.SECONDS), "the launcher returns");
         return new Result(process.exitValue(), new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
     }
@@ -54,6 +68,35 @@ class CommandLineIT {
         Result result = launch("check-config", "-c", dir.resolve("nope.conf").toString());
         assertEquals(2, result.exit(), result.output());
         assertTrue(result.output().contains("nope.conf"), result.output());
+    }
+
+    @Test
+    void withoutJavaTheLauncherSaysSoInOneLineAndExitsFour() throws Exception {
+        Path conf = dir.resolve("agent.conf");
+        Result badHome = launch(Map.of("JAVA_HOME", dir.resolve("no-jdk").toString()), "run", "-c", conf.toString());
+        assertEquals(4, badHome.exit(), badHome.output());
+        assertEquals("omlha-agent: no Java runtime at JAVA_HOME=" + dir.resolve("no-jdk") + " (no executable " + dir.resolve("no-jdk/bin/java")
+                + "); fix or unset JAVA_HOME\n", badHome.output());
+
+        // A PATH with what the launcher itself runs, and no java.
+        Path bin = Files.createDirectory(dir.resolve("bin"));
+        for (String tool : List.of("bash", "env", "dirname", "readlink")) {
+            Files.createSymbolicLink(bin.resolve(tool), onPath(tool));
+        }
+        Result noJava = launch(Map.of("PATH", bin.toString(), "JAVA_HOME", ""), "run", "-c", conf.toString());
+        assertEquals(4, noJava.exit(), noJava.output());
+        assertTrue(noJava.output().startsWith("omlha-agent: no Java runtime: java is not on PATH (" + bin + "); install a Java 17 runtime")
+                && noJava.output().strip().lines().count() == 1, noJava.output());
+    }
+
+    private static Path onPath(String tool) throws IOException {
+        for (String folder : System.getenv("PATH").split(":")) {
+            Path candidate = Path.of(folder.isEmpty() ? "." : folder, tool);
+            if (Files.isExecutable(candidate)) {
+                return candidate.toRealPath();
+            }
+        }
+        throw new IOException(tool + " is not on PATH");
     }
 
     @Test

@@ -154,7 +154,7 @@ class PackagingIT {
                 // as root ("+"), so it can write the service's cpu cgroup a real-time budget (RealtimeBudgetIT)
                 Map.entry("ExecStartPre", "+/usr/bin/omlha-agent realtime-budget"), Map.entry("LimitRTPRIO", "99"),
                 Map.entry("ExecReload", "/bin/kill -HUP $MAINPID"), Map.entry("Restart", "on-failure"),
-                Map.entry("RestartPreventExitStatus", "2"),
+                Map.entry("RestartPreventExitStatus", "2 4"),
                 Map.entry("User", "omlha"), Map.entry("Group", "omlha"),
                 Map.entry("AmbientCapabilities", "CAP_NET_RAW CAP_NET_ADMIN CAP_SYS_NICE"),
                 Map.entry("CapabilityBoundingSet", "CAP_NET_RAW CAP_NET_ADMIN CAP_SYS_NICE"),

@@ -1,5 +1,6 @@
 package org.omnileads.omlha.agent;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -18,6 +19,7 @@ import org.omnileads.omlha.agent.notify.Notifier;
 import org.omnileads.omlha.agent.policy.DatabaseId;
 import org.omnileads.omlha.agent.policy.ReloadPlan;
 import org.omnileads.omlha.agent.status.AgentStatus;
+import org.omnileads.omlha.linux.NativeException;
 import org.omnileads.omlha.probes.Probe;
 import org.omnileads.omlha.probes.ProbeResult;
 import org.omnileads.omlha.probes.ProbeScheduler;
@@ -38,6 +40,7 @@ public final class Agent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Agent.class);
 
     private volatile AgentConfig config;
+    private final Path configFile;
     private final long startedAtMillis = System.currentTimeMillis();
     private final List<AutoCloseable> resources = new ArrayList<>();
     private GroupBuilder builder;
@@ -49,19 +52,41 @@ public final class Agent implements AutoCloseable {
     private volatile boolean stopTimedOut;
     private VipListFile vipList;
 
-    public Agent(AgentConfig config) {
+    /** {@code configFile}: where {@code config} was read, named when a start is refused (the operator edits it). */
+    public Agent(AgentConfig config, Path configFile) {
         this.config = config;
+        this.configFile = configFile;
     }
 
-    /** Opens everything and starts the loop; returns once every group has started. */
+    /**
+     * Opens everything and starts the loop; returns once every group has started.
+     *
+     * @throws StartRefusedException when this node cannot run the groups (a missing capability or interface, another
+     *     agent on the control socket): said in one line, with what to fix
+     */
     public void start() throws Exception {
+        if (!config.groups().isEmpty()) {
+            NetworkCapabilities.require(); // every group needs raw sockets and netlink: said before anything opens
+        }
+        try {
+            openAndStart();
+        } catch (NativeException e) {
+            // Another privileged call the capability check did not foresee (or could not, without /proc).
+            if (NetworkCapabilities.isPermissionDenied(e)) {
+                throw NetworkCapabilities.notPermitted(e);
+            }
+            throw e;
+        }
+    }
+
+    private void openAndStart() throws Exception {
         keep(InstanceLock.acquire(config.controlSocket()));
         // Closed last of all (resources close in reverse): the shutdown's STOP notifications still go out.
         Notifier notifier = keep(Notifications.from(config.notifications()));
         AddressManager addresses = keep(AddressManager.open());
         LinkMonitor links = keep(LinkMonitor.open());
         Poller poller = keep(new Poller());
-        builder = keep(new GroupBuilder(addresses, links, notifier));
+        builder = keep(new GroupBuilder(addresses, links, notifier, configFile));
 
         NodeRuntime node = new NodeRuntime(NodeRuntime.ProbeFacts.of(config, Set.of()), config.syncGroups(), this::watchDatabase);
         for (GroupConfig group : config.groups()) {

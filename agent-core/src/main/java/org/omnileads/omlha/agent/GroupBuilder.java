@@ -4,16 +4,20 @@ import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.omnileads.omlha.agent.config.AgentConfig;
 import org.omnileads.omlha.agent.config.GroupConfig;
 import org.omnileads.omlha.agent.notify.Notifier;
+import org.omnileads.omlha.linux.Linux;
+import org.omnileads.omlha.linux.NativeException;
 import org.omnileads.omlha.vip.AddressManager;
 import org.omnileads.omlha.vip.Announcer;
 import org.omnileads.omlha.vip.LinkMonitor;
@@ -36,24 +40,31 @@ final class GroupBuilder implements AutoCloseable {
     private final AddressManager addresses;
     private final LinkMonitor links;
     private final Notifier notifier;
+    private final Path configFile;
     private final Map<String, VrrpChannel> channels = new LinkedHashMap<>();
     private final Map<String, Announcer> announcers = new HashMap<>();
     private final List<VrrpChannel> opened = new ArrayList<>();
 
-    GroupBuilder(AddressManager addresses, LinkMonitor links, Notifier notifier) {
+    /** {@code configFile}: where the operator fixes what a refusal names (the interface of a group). */
+    GroupBuilder(AddressManager addresses, LinkMonitor links, Notifier notifier, Path configFile) {
         this.addresses = addresses;
         this.links = links;
         this.notifier = notifier;
+        this.configFile = configFile;
     }
 
-    /** The runtime of one configured group; a socket it had to open is handed out once by {@link #takeOpenedChannels}. */
-    GroupRuntime build(AgentConfig config, GroupConfig group) throws UnknownHostException {
+    /**
+     * The runtime of one configured group; a socket it had to open is handed out once by {@link #takeOpenedChannels}.
+     *
+     * @throws StartRefusedException when the group's interface does not exist, or has no address of its own to send from
+     */
+    GroupRuntime build(AgentConfig config, GroupConfig group) throws UnknownHostException, StartRefusedException {
         String nic = group.interfaceName();
-        LinkState link = links.query(nic);
+        LinkState link = existingLink(group);
         String key = nic + "/" + group.isIpv6();
         VrrpChannel channel = channels.get(key);
         if (channel == null) {
-            channel = openChannel(nic, link.ifIndex(), group.isIpv6(), allVips(config));
+            channel = openChannel(group, link.ifIndex(), allVips(config));
             channels.put(key, channel);
             opened.add(channel);
         }
@@ -65,6 +76,29 @@ final class GroupBuilder implements AutoCloseable {
                 group.unicastPeers().isEmpty() ? "" : ", unicast to " + group.unicastPeers(), group.vips(),
                 channel.primaryAddress().getHostAddress());
         return runtime;
+    }
+
+    /**
+     * The group's interface as the kernel knows it. One that does not exist (a typo, a VLAN not made yet) is refused in
+     * one line that lists the interfaces there are and the keys that name it.
+     */
+    private LinkState existingLink(GroupConfig group) throws StartRefusedException {
+        try {
+            return links.query(group.interfaceName());
+        } catch (NativeException e) {
+            if (e.errno() != Linux.ENODEV) {
+                throw e;
+            }
+            List<String> present = links.queryAll().stream().map(LinkState::name).toList();
+            throw new StartRefusedException(missingInterface(group.interfaceName(), group.name(), present, configFile),
+                    StartRefusedException.EXIT_FAILED);
+        }
+    }
+
+    static String missingInterface(String nic, String group, List<String> present, Path configFile) {
+        return "interface " + nic + " (group " + group + ") does not exist on this node; interfaces here: "
+                + (present.isEmpty() ? "none" : String.join(", ", present)) + ". Set omlha.interface or omlha.groups." + group
+                + ".interface in " + configFile;
     }
 
     /** Whether the interface is up now, as the kernel says. */
@@ -89,8 +123,14 @@ final class GroupBuilder implements AutoCloseable {
         return List.copyOf(channels.values());
     }
 
-    private static VrrpChannel openChannel(String nic, int ifIndex, boolean ipv6, Set<InetAddress> vips) throws UnknownHostException {
-        InetAddress primary = primaryAddress(nic, ipv6, vips);
+    private static VrrpChannel openChannel(GroupConfig group, int ifIndex, Set<InetAddress> vips)
+            throws UnknownHostException, StartRefusedException {
+        String nic = group.interfaceName();
+        boolean ipv6 = group.isIpv6();
+        // An interface without an address yet (DHCP, an address added later at boot) may get one: systemd may retry.
+        InetAddress primary = primaryAddress(nic, ipv6, vips).orElseThrow(() -> new StartRefusedException("interface " + nic
+                + " (group " + group.name() + ") has no " + (ipv6 ? "IPv6 link-local" : "IPv4")
+                + " address of its own to send VRRP adverts from (VIPs do not count)", StartRefusedException.EXIT_FAILED));
         VrrpSocket socket = ipv6 ? VrrpSocket.openIpv6(nic) : VrrpSocket.openIpv4(nic, (Inet4Address) primary);
         return new VrrpChannel(nic, ifIndex, ipv6, primary, socket);
     }
@@ -107,23 +147,22 @@ final class GroupBuilder implements AutoCloseable {
 
     /**
      * The address our adverts leave from and that breaks priority ties: the NIC's first IPv4 address that is not
-     * a VIP, or its IPv6 link-local address (RFC 5798 §5.1.2.1).
+     * a VIP, or its IPv6 link-local address (RFC 5798 §5.1.2.1); empty when it has none.
      */
-    static InetAddress primaryAddress(String nic, boolean ipv6, Set<InetAddress> vips) throws UnknownHostException {
+    static Optional<InetAddress> primaryAddress(String nic, boolean ipv6, Set<InetAddress> vips) throws UnknownHostException {
         for (InetAddress address : Interfaces.addresses(nic)) {
             if (vips.contains(address)) {
                 continue;
             }
             if (!ipv6 && address instanceof Inet4Address) {
-                return address;
+                return Optional.of(address);
             }
             if (ipv6 && address instanceof Inet6Address && address.isLinkLocalAddress()) {
                 // Without the scope: the tie-break compares the 16 bytes only.
-                return InetAddress.getByAddress(address.getAddress());
+                return Optional.of(InetAddress.getByAddress(address.getAddress()));
             }
         }
-        throw new IllegalStateException("interface " + nic + " has no " + (ipv6 ? "IPv6 link-local" : "IPv4")
-                + " address of its own to send VRRP adverts from (VIPs do not count)");
+        return Optional.empty();
     }
 
     /** Closes every socket and announcer; only once the loop has ended. */

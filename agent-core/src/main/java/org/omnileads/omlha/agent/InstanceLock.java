@@ -23,7 +23,8 @@ final class InstanceLock implements AutoCloseable {
         this.lock = lock;
     }
 
-    static InstanceLock acquire(Path controlSocket) throws IOException {
+    /** @throws StartRefusedException when another agent holds the lock (exit 1: under systemd it may have stopped by the retry) */
+    static InstanceLock acquire(Path controlSocket) throws IOException, StartRefusedException {
         Path file = controlSocket.resolveSibling(controlSocket.getFileName() + ".lock");
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) {
@@ -34,8 +35,8 @@ final class InstanceLock implements AutoCloseable {
         if (lock == null) {
             String owner = Files.readString(file, StandardCharsets.UTF_8).trim();
             channel.close();
-            throw new IllegalStateException("another omlha-agent" + (owner.isEmpty() ? "" : " (pid " + owner + ")")
-                    + " already runs with control socket " + controlSocket + " (lock " + file + ")");
+            throw new StartRefusedException("another omlha-agent" + (owner.isEmpty() ? "" : " (pid " + owner + ")")
+                    + " already runs with control socket " + controlSocket + " (lock " + file + ")", StartRefusedException.EXIT_FAILED);
         }
         channel.truncate(0);
         channel.write(java.nio.ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.UTF_8)), 0);

@@ -6,10 +6,12 @@ package org.omnileads.omlha.linux;
  */
 public class NativeException extends RuntimeException {
     private static final long serialVersionUID = 1L;
+    private final String operation;
     private final int errno;
 
     public NativeException(String operation, int errno, String description) {
         super(operation + ": " + description + " (errno " + errno + ")");
+        this.operation = operation;
         this.errno = errno;
     }
 
@@ -19,6 +21,11 @@ public class NativeException extends RuntimeException {
             default -> "";
         };
         return new NativeException(operation, errno, Native.describe(errno) + hint);
+    }
+
+    /** What failed, as the message begins: {@code setsockopt(SO_BINDTODEVICE, "eth9")}. */
+    public String operation() {
+        return operation;
     }
 
     public int errno() {

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.omnileads.omlha.agent.Agent;
+import org.omnileads.omlha.agent.StartRefusedException;
 import org.omnileads.omlha.agent.config.AgentConfig;
 import org.omnileads.omlha.agent.config.ConfigException;
 import org.omnileads.omlha.agent.config.ConfigLoader;
@@ -14,8 +15,10 @@ import picocli.CommandLine.Option;
 import sun.misc.Signal;
 
 /**
- * The daemon in the foreground. SIGTERM/SIGINT stop it gracefully (priority-0 adverts, VIPs released, exit 0);
- * exit 2 on a bad config, 1 on a runtime failure.
+ * The daemon in the foreground. SIGTERM/SIGINT stop it gracefully (priority-0 adverts, VIPs released, exit 0).
+ * Exit 2 on a bad config; 4 when this host does not give the agent what it needs (a capability: restarting cannot fix
+ * either, so the unit's RestartPreventExitStatus= lists both); 1 on any other failure. An expected start failure
+ * ({@link StartRefusedException}) is one log line saying what to fix; anything else is a bug and keeps its stack trace.
  */
 @Command(name = "run", description = "Run the agent in the foreground (as systemd does).")
 final class RunCommand implements Callable<Integer> {
@@ -33,6 +36,8 @@ final class RunCommand implements Callable<Integer> {
         }
         try {
             agent.reload(next);
+        } catch (StartRefusedException e) {
+            log.error("reload failed, the running configuration stays: {}", e.getMessage());
         } catch (Exception e) {
             log.error("reload failed: {}", e.getMessage() == null ? e.toString() : e.getMessage(), e);
         }
@@ -48,11 +53,15 @@ final class RunCommand implements Callable<Integer> {
         // Our own handlers, not a shutdown hook: a clean stop exits 0, and the VIPs are released before exit.
         Signal.handle(new Signal("TERM"), s -> stopRequested.countDown());
         Signal.handle(new Signal("INT"), s -> stopRequested.countDown());
-        Agent agent = new Agent(loaded);
+        Agent agent = new Agent(loaded, config);
         ReloadRequests reloads = new ReloadRequests(() -> reload(agent));
         Signal.handle(new Signal("HUP"), s -> reloads.request());
         try {
             agent.start();
+        } catch (StartRefusedException e) {
+            log.error("start failed: {}", e.getMessage());
+            agent.stop();
+            return e.exitCode();
         } catch (Exception e) {
             log.error("start failed: {}", e.getMessage() == null ? e.toString() : e.getMessage(), e);
             agent.stop();

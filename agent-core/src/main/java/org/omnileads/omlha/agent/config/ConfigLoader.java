@@ -13,8 +13,14 @@ import com.typesafe.config.ConfigValueFactory;
 import java.io.File;
 import java.io.IOException;
 import java.net.URL;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -41,14 +47,23 @@ public final class ConfigLoader {
 
     static AgentConfig load(Path file, Map<String, String> env) throws ConfigException {
         String name = file.toString();
-        if (!Files.exists(file)) {
+        BasicFileAttributes attributes;
+        try {
+            attributes = Files.readAttributes(file, BasicFileAttributes.class);
+        } catch (NoSuchFileException e) {
             throw new ConfigException(name, "no such file");
+        } catch (AccessDeniedException e) {
+            throw new ConfigException(name, "not readable by user " + System.getProperty("user.name") + unsearchableFolder(file));
+        } catch (IOException e) {
+            // e.g. ENOTDIR: a part of the path is a file ("Not a directory")
+            String reason = e instanceof FileSystemException f && f.getReason() != null ? f.getReason() : e.toString();
+            throw new ConfigException(name, "cannot be read: " + reason);
         }
-        if (!Files.isRegularFile(file)) {
+        if (!attributes.isRegularFile()) {
             throw new ConfigException(name, "not a regular file");
         }
         if (!Files.isReadable(file)) {
-            throw new ConfigException(name, "not readable");
+            throw new ConfigException(name, "not readable by user " + System.getProperty("user.name") + " (the file is" + modeAndOwner(file) + ")");
         }
         Problems problems = new Problems(name);
         Config parsed;
@@ -99,6 +114,37 @@ public final class ConfigLoader {
         Optional<AgentConfig> config = AgentConfigReader.read(root, problems, ConfigLoader::localHostname);
         problems.throwIfAny();
         return config.orElseThrow(() -> new AssertionError("no configuration and no problem reported"));
+    }
+
+    /**
+     * The folder above {@code file} this user may not enter (e.g. {@code /etc/omlha} 0750 root:omlha, read by a user not
+     * in group omlha): without search permission on it the file cannot even be looked at, so "no such file" would lie.
+     */
+    private static String unsearchableFolder(Path file) {
+        Path absolute = file.toAbsolutePath();
+        Path folder = absolute.getRoot();
+        for (Path part : absolute.getParent()) {
+            folder = folder.resolve(part);
+            if (!Files.isExecutable(folder)) {
+                return ": folder " + folder + " cannot be entered (it is" + modeAndOwner(folder) + ")";
+            }
+        }
+        return ": permission denied";
+    }
+
+    /** {@code " 0640 root:omlha"}, or "" when even that cannot be read. */
+    private static String modeAndOwner(Path path) {
+        try {
+            PosixFileAttributes attributes = Files.readAttributes(path, PosixFileAttributes.class);
+            int mode = 0;
+            for (PosixFilePermission permission : attributes.permissions()) {
+                // The enum lists OWNER_READ ... OTHERS_EXECUTE, highest bit first.
+                mode |= 0400 >> permission.ordinal();
+            }
+            return String.format(" %04o %s:%s", mode, attributes.owner().getName(), attributes.group().getName());
+        } catch (IOException | UnsupportedOperationException e) {
+            return "";
+        }
     }
 
     private static ConfigParseOptions options() {

@@ -29,6 +29,13 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aFileInThePathIsNoFolder() throws Exception {
+        Path file = Files.writeString(dir.resolve("agent.conf"), "").resolve("x");
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file));
+        assertEquals(file + ": cannot be read: Not a directory", e.getMessage());
+    }
+
+    @Test
     void directoryIsNoFile() {
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(dir));
         assertEquals(dir + ": not a regular file", e.getMessage());
