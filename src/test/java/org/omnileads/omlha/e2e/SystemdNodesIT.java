@@ -183,6 +183,7 @@ class SystemdNodesIT {
         List<String> lines = bob.output().strip().lines().toList();
         assertEquals(1, lines.size(), "one line: " + bob.output());
         assertTrue(lines.get(0).contains("omlha"), "it names the group to join: " + lines.get(0));
+        System.out.println("SystemdNodesIT: status as bob (not in omlha), exit 3: " + lines.get(0));
         assertFalse(bob.output().contains("\tat "), "no stack trace: " + bob.output());
     }
 
@@ -249,6 +250,8 @@ class SystemdNodesIT {
             long killed = System.nanoTime();
             n1.sh("kill -9 " + pid);
             Await.until(LIMIT, "n1's VIP removed after the kill", () -> released(w1, killed), SystemdNodesIT::diagnostics);
+            System.out.printf("SystemdNodesIT: kill -9 -> VIP removed from n1 after %.0f ms%n",
+                    (w1.releasedAfter(killed).getAsLong() - killed) / 1e6);
             Await.until(LIMIT, "systemd restarted the agent", () -> restarted(n1, pid, restarts), SystemdNodesIT::diagnostics);
         }
         String journal = n1.sh("journalctl --no-pager -o cat -u omlha-agent -n 40");
@@ -334,6 +337,7 @@ class SystemdNodesIT {
         assertFalse(errors.isEmpty(), "the agent said why: " + said);
         assertEquals(1, errors.stream().distinct().count(), "one line (per attempt), not a stack trace:\n" + String.join("\n", said));
         assertTrue(errors.get(0).contains(named), errors.get(0));
+        System.out.println("SystemdNodesIT: failed start, exit " + exitStatus + ", journal: " + errors.get(0));
         assertTrue(said.stream().noneMatch(line -> line.startsWith("\tat ") || line.startsWith("at ")), String.join("\n", said));
         n2.exec("systemctl", "reset-failed", "omlha-agent");
     }
