@@ -192,6 +192,9 @@ final class SystemdContainer implements AutoCloseable {
 
     @Override
     public void close() {
+        // The container's systemd first, by its own pid: once nspawn is gone it would be the machine's orphan, not
+        // nspawn's descendant. Killing a PID namespace's init kills everything in it.
+        ProcessHandle.of(leader).ifPresent(ProcessHandle::destroyForcibly);
         kill(nspawn);
     }
 
