@@ -44,6 +44,7 @@ final class GroupRuntime implements RouterActions {
     private final RateLimitedLog dropLog = new RateLimitedLog(log, TimeUnit.SECONDS.toNanos(30));
     /** What the follow policy last saw, for status and metrics. */
     private GroupStatus.DatabaseStatus database;
+    private GroupStatus.RedisStatus redis;
     private Resignations resignations = (group, master) -> { };
 
     /** Hears a priority-0 advert that reached this group (a master resigned); on the loop thread. */
@@ -106,6 +107,7 @@ final class GroupRuntime implements RouterActions {
      */
     void apply(long now, GroupDecision decision) {
         setDatabase(decision.database());
+        setRedis(decision.redis());
         if (decision.priority() != router.effectivePriority() && decision.priority() < 255) {
             log.info("group {}: effective priority {} -> {} (tracked probes)", name(), router.effectivePriority(), decision.priority());
             router.setEffectivePriority(now, decision.priority());
@@ -224,6 +226,15 @@ final class GroupRuntime implements RouterActions {
         }
     }
 
+    /** A newly stale Redis master is logged once. */
+    private void setRedis(GroupStatus.RedisStatus seen) {
+        boolean wasStale = redis != null && redis.staleMaster();
+        redis = seen;
+        if (seen != null && seen.staleMaster() && !wasStale) {
+            log.error("group {}: this node's Redis is a STALE MASTER: {}", name(), seen.detail());
+        }
+    }
+
     /** A newly stale primary is logged and notified once. */
     private void setDatabase(GroupStatus.DatabaseStatus seen) {
         boolean wasStale = database != null && database.stalePrimary();
@@ -280,7 +291,7 @@ final class GroupRuntime implements RouterActions {
                 config.vips().stream().map(VipAddress::toString).toList(), vips.allAttached(), vips.onNic(), router.faultReason(),
                 router.passive(), router.handingOver(),
                 master == null ? null : VipAddress.format(master), router.masterPriority(), history.peers(now), adverts.sent(),
-                history.advertsReceived(), history.configMismatches(), history.transitionCounts(), history.transitions(), database);
+                history.advertsReceived(), history.configMismatches(), history.transitionCounts(), history.transitions(), database, redis);
     }
 
     @Override
