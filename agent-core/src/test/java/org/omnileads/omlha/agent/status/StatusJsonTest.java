@@ -69,5 +69,7 @@ class StatusJsonTest {
         assertTrue(table.contains("BACKUP -> MASTER: master down timer expired"), table);
         assertTrue(table.contains("DOWN") && table.contains("no SIP response in 500 ms"), table);
         assertTrue(table.contains("VRRP loop: SCHED_FIFO priority 10"), table);
+        assertTrue(table.contains("redis (redis, follows the master Sentinel elected): master; sentinels name 192.0.2.11:6379 "
+                + "(this node): 2 of 3 agree, majority 2, 2 answered"), table);
     }
 }
