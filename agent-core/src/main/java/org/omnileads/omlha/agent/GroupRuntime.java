@@ -226,12 +226,17 @@ final class GroupRuntime implements RouterActions {
         }
     }
 
-    /** A newly stale Redis master is logged once. */
+    /**
+     * A Redis that newly says master while the Sentinels name another node is logged once, as a warning: for a moment
+     * during every failover the promoted replica looks the same (it answers master before the Sentinels announce it);
+     * an old master that came back stays so until Sentinel turns it into a replica.
+     */
     private void setRedis(GroupStatus.RedisStatus seen) {
         boolean wasStale = redis != null && redis.staleMaster();
         redis = seen;
         if (seen != null && seen.staleMaster() && !wasStale) {
-            log.error("group {}: this node's Redis is a STALE MASTER: {}", name(), seen.detail());
+            log.warn("group {}: this node's Redis says master but the Sentinels name another (a STALE MASTER, or a promotion "
+                    + "not announced yet): {}", name(), seen.detail());
         }
     }
 
