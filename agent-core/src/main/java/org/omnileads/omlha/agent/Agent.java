@@ -150,6 +150,10 @@ public final class Agent implements AutoCloseable {
         ProbeScheduler scheduler = new ProbeScheduler(this::onProbeChange);
         for (ProbeConfig probe : config.probes()) {
             Probe created = ProbeFactory.create(probe);
+            if (probe.spec() instanceof ProbeSpec.Redis) {
+                // Every result: a Redis-master group follows the role and the Sentinels' view, not only up/down.
+                created = new ResultTap(created, DatabaseId.local(probe.name()), (id, result) -> onRedisResult(id.probe(), result));
+            }
             if (probe.spec() instanceof ProbeSpec.Postgres) {
                 created = new ResultTap(created, DatabaseId.local(probe.name()), this::onDatabaseResult);
                 // The peers' databases, asked directly: the facts that tell a stale primary from the true one.
@@ -166,6 +170,10 @@ public final class Agent implements AutoCloseable {
     /** From a probe's thread (the scheduler has logged the change): the loop re-decides the groups. */
     private void onProbeChange(String probe, boolean up, ProbeResult result) {
         loop.execute(now -> loop.node().onProbeChange(now, probe, up));
+    }
+
+    private void onRedisResult(String probe, ProbeResult result) {
+        loop.execute(now -> loop.node().onRedisResult(now, probe, result));
     }
 
     private void onDatabaseResult(DatabaseId database, ProbeResult result) {

@@ -44,6 +44,7 @@ final class GroupRuntime implements RouterActions {
     private final RateLimitedLog dropLog = new RateLimitedLog(log, TimeUnit.SECONDS.toNanos(30));
     /** What the follow policy last saw, for status and metrics. */
     private GroupStatus.DatabaseStatus database;
+    private GroupStatus.RedisStatus redis;
     private Resignations resignations = (group, master) -> { };
 
     /** Hears a priority-0 advert that reached this group (a master resigned); on the loop thread. */
@@ -106,6 +107,7 @@ final class GroupRuntime implements RouterActions {
      */
     void apply(long now, GroupDecision decision) {
         setDatabase(decision.database());
+        setRedis(decision.redis());
         if (decision.priority() != router.effectivePriority() && decision.priority() < 255) {
             log.info("group {}: effective priority {} -> {} (tracked probes)", name(), router.effectivePriority(), decision.priority());
             router.setEffectivePriority(now, decision.priority());
@@ -224,6 +226,20 @@ final class GroupRuntime implements RouterActions {
         }
     }
 
+    /**
+     * A Redis that newly says master while the Sentinels name another node is logged once, as a warning: for a moment
+     * during every failover the promoted replica looks the same (it answers master before the Sentinels announce it);
+     * an old master that came back stays so until Sentinel turns it into a replica.
+     */
+    private void setRedis(GroupStatus.RedisStatus seen) {
+        boolean wasStale = redis != null && redis.staleMaster();
+        redis = seen;
+        if (seen != null && seen.staleMaster() && !wasStale) {
+            log.warn("group {}: this node's Redis says master but the Sentinels name another (a STALE MASTER, or a promotion "
+                    + "not announced yet): {}", name(), seen.detail());
+        }
+    }
+
     /** A newly stale primary is logged and notified once. */
     private void setDatabase(GroupStatus.DatabaseStatus seen) {
         boolean wasStale = database != null && database.stalePrimary();
@@ -280,7 +296,7 @@ final class GroupRuntime implements RouterActions {
                 config.vips().stream().map(VipAddress::toString).toList(), vips.allAttached(), vips.onNic(), router.faultReason(),
                 router.passive(), router.handingOver(),
                 master == null ? null : VipAddress.format(master), router.masterPriority(), history.peers(now), adverts.sent(),
-                history.advertsReceived(), history.configMismatches(), history.transitionCounts(), history.transitions(), database);
+                history.advertsReceived(), history.configMismatches(), history.transitionCounts(), history.transitions(), database, redis);
     }
 
     @Override

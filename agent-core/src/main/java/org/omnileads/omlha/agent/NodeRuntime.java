@@ -255,6 +255,12 @@ final class NodeRuntime {
         watch(database.probe(), PromotionWatch.onResult(database, before, result, facts.databases().get(DatabaseId.local(database.probe()))));
     }
 
+    /** A result of a Redis probe: its role and the Sentinels' view may change while it stays up. */
+    void onRedisResult(long now, String probe, ProbeResult result) {
+        facts.setRedisResult(probe, result);
+        applyDecisions(now);
+    }
+
     /** {@code omlha-agent event}: every local database is watched closely for a while. */
     void onEvent(String words) {
         PromotionWatch.Verdict verdict = PromotionWatch.onEvent(words);

@@ -43,6 +43,11 @@ final class ResultTap implements Probe {
     }
 
     @Override
+    public int eventChecksPerInterval() {
+        return probe.eventChecksPerInterval();
+    }
+
+    @Override
     public void close() {
         probe.close();
     }

@@ -20,6 +20,14 @@ public interface Probe extends AutoCloseable {
     default void watch(Runnable changed) {
     }
 
+    /**
+     * How many event-driven checks may start within one interval: one, unless a change reaches the probe from several
+     * sources in a row (each Sentinel of a Redis probe announces a failover), each of which may be the one that decides.
+     */
+    default int eventChecksPerInterval() {
+        return 1;
+    }
+
     /** Releases kept connections, threads and file descriptors. Idempotent. */
     @Override
     void close();

@@ -188,7 +188,8 @@ public final class ProbeScheduler implements AutoCloseable {
             this.probe = probe;
             this.timeout = timeout;
             this.state = state;
-            this.timing = new ProbeSchedulerTiming(interval.toNanos(), RECHECK_SPACING.toNanos());
+            this.timing = new ProbeSchedulerTiming(interval.toNanos(), RECHECK_SPACING.toNanos(),
+                    Math.max(1, probe.eventChecksPerInterval()));
             this.executor = new ScheduledThreadPoolExecutor(1, runnable -> {
                 Thread thread = new Thread(runnable, "probe-" + name);
                 thread.setDaemon(true);

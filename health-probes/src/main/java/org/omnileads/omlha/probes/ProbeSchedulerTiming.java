@@ -8,8 +8,9 @@ package org.omnileads.omlha.probes;
  *   <li>Periodic: the next check starts {@code interval} after the previous one started (no drift); a check that
  *       ran longer than the interval is followed at once. One check at a time.</li>
  *   <li>Event: a probe's watch callback moves the next check to {@code spacing} after the previous start (at once,
- *       usually). During a check it is remembered once (coalesced) and the re-check follows that check. At most one
- *       event-driven check starts per interval, so a probe whose connections keep closing cannot spin.</li>
+ *       usually). During a check it is remembered once (coalesced) and the re-check follows that check. At most {@code eventsPerInterval}
+ *       event-driven checks (one, usually) start per interval, so a probe whose connections keep closing cannot spin; a
+ *       probe that hears several sources of one change (a Redis probe, each of its Sentinels) may ask for more.</li>
  *   <li>Confirming: after an event-driven check finds the service down while the reported state is still up (a
  *       fall in progress), the following checks come {@code spacing} apart until the state goes down or a check is
  *       up, so {@code fall} is reached in a few spacings rather than {@code fall} intervals.</li>
@@ -27,15 +28,24 @@ final class ProbeSchedulerTiming {
     private boolean pendingEvent;
     private boolean nextIsEvent;
     private boolean confirming;
-    private boolean eventChecked;
     private long lastStart;
-    private long lastEventStart;
+    /** The starts of the last event-driven checks, a ring of {@code eventsPerInterval}; {@code eventChecks} counts them all. */
+    private final long[] eventStarts;
+    private long eventChecks;
     private long deadline;
     private boolean closely;
     private long closelyUntil;
     private long closelyEvery;
 
     ProbeSchedulerTiming(long intervalNanos, long spacingNanos) {
+        this(intervalNanos, spacingNanos, 1);
+    }
+
+    ProbeSchedulerTiming(long intervalNanos, long spacingNanos, int eventsPerInterval) {
+        if (eventsPerInterval < 1) {
+            throw new IllegalArgumentException("eventsPerInterval must be at least 1, was " + eventsPerInterval);
+        }
+        this.eventStarts = new long[eventsPerInterval];
         if (intervalNanos <= 0) {
             throw new IllegalArgumentException("interval must be positive, was " + intervalNanos + " ns");
         }
@@ -56,8 +66,7 @@ final class ProbeSchedulerTiming {
         lastStart = nowNanos;
         if (nextIsEvent) {
             confirming = true;
-            eventChecked = true;
-            lastEventStart = nowNanos;
+            eventStarts[(int) (eventChecks++ % eventStarts.length)] = nowNanos;
         }
         nextIsEvent = false;
     }
@@ -108,10 +117,11 @@ final class ProbeSchedulerTiming {
     /**
      * The probe's watch callback fired. Returns true when the next check moved earlier: reschedule it at
      * {@link #deadline()}. False when nothing is to be done now: a check is running (the event is remembered), the
-     * first check has not started yet, or an event-driven check already started within the last interval.
+     * first check has not started yet, or {@code eventsPerInterval} event-driven checks already started within the last
+     * interval.
      */
     boolean watched(long nowNanos) {
-        if (!started || (eventChecked && nowNanos - lastEventStart < intervalNanos)) {
+        if (!started || eventBudgetSpent(nowNanos)) {
             return false;
         }
         if (running) {
@@ -125,6 +135,15 @@ final class ProbeSchedulerTiming {
             return true;
         }
         return false;
+    }
+
+    /** Whether the oldest of the last {@code eventsPerInterval} event-driven checks started within the last interval. */
+    private boolean eventBudgetSpent(long nowNanos) {
+        if (eventChecks < eventStarts.length) {
+            return false;
+        }
+        long oldest = eventStarts[(int) (eventChecks % eventStarts.length)];
+        return nowNanos - oldest < intervalNanos;
     }
 
     /** The deadline of the next check, as last returned or moved; meaningless while a check runs. */

@@ -12,6 +12,8 @@ import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.sentinel.api.StatefulRedisSentinelConnection;
@@ -45,7 +47,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Up means PING answered. Facts ({@link RedisFacts}): the role ({@code master}, {@code slave} or
  * {@code sentinel}, as ROLE says; a replica adds its master's address and link state); with Sentinel, the master
- * most Sentinels name (host:port) and whether that is this node. This node is the named
+ * most Sentinels name (host:port), whether that is this node, and how many of the configured Sentinels name it
+ * ({@link SentinelVotes}: one that does not answer within the timeout counts against a majority). This node is the named
  * master when host and port are equal, or when the port is equal and this node is addressed by a loopback address
  * while Sentinel names an address of a local interface (the usual {@code redis://127.0.0.1:6379} against a Sentinel
  * that knows the LAN address). The Sentinel verdict is a fact for the VIP policy; unreachable Sentinels never make
@@ -55,10 +58,19 @@ import org.slf4j.LoggerFactory;
  * reconnect on their own: a check finds a closed connection and opens a new one, so a stopped server reports why
  * the connection fails ("connection refused") rather than a queued command. Event-driven: Lettuce tells the probe
  * when any of its connections closes, and the watch callback runs at once (on a Lettuce I/O thread).
+ *
+ * <p>Sentinel's failover is an event too: the probe keeps a pub/sub connection to every configured Sentinel,
+ * subscribed to {@code +switch-master}, and a message about its master name calls the watch callback, so the
+ * Sentinels are asked again within milliseconds instead of at the next interval. Every Sentinel announces the switch
+ * as it learns it, so up to one event-driven check per Sentinel is allowed in an interval
+ * ({@link #eventChecksPerInterval()}). A subscription that closed is opened again by the next check: reconnection is
+ * paced by the interval, never a loop of its own.
  */
 public final class RedisProbe extends AbstractProbe {
 
     static final String DEFAULT_URI = "redis://127.0.0.1:6379";
+    /** Sentinel's event when it names a new master: {@code <name> <old-ip> <old-port> <new-ip> <new-port>}. */
+    static final String SWITCH_MASTER = "+switch-master";
 
     private static final Logger log = LoggerFactory.getLogger(RedisProbe.class);
     private static final Pattern IP_LITERAL = Pattern.compile("[0-9.]+|.*:.*");
@@ -73,7 +85,11 @@ public final class RedisProbe extends AbstractProbe {
     private CompletableFuture<StatefulRedisConnection<String, String>> node;                  // guarded by lock
     private final Map<RedisURI, CompletableFuture<StatefulRedisSentinelConnection<String, String>>> sentinels =
             new LinkedHashMap<>();                                                               // guarded by lock
+    private final Map<RedisURI, CompletableFuture<StatefulRedisPubSubConnection<String, String>>> subscriptions =
+            new LinkedHashMap<>();                                                               // guarded by lock
     private volatile String lastFailure;
+    /** {@code +switch-master} messages about our master heard so far (tests read it). */
+    private final java.util.concurrent.atomic.AtomicLong switchesHeard = new java.util.concurrent.atomic.AtomicLong();
 
     public RedisProbe(String name, String uri, String sentinelMaster, List<String> sentinels, Duration timeout) {
         super(name, timeout);
@@ -117,9 +133,12 @@ public final class RedisProbe extends AbstractProbe {
                 .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
                 .handle((answer, failure) -> failure == null ? answer
                         : NodeAnswer.failed(describe(failure, nodeUri), isTimeout(failure)));
-        CompletableFuture<SentinelAnswer> sentinelAnswer = sentinelMaster == null
+        CompletableFuture<List<String>> sentinelAnswer = sentinelMaster == null
                 ? CompletableFuture.completedFuture(null)
                 : askSentinels();
+        if (sentinelMaster != null) {
+            subscribe();
+        }
         nodeAnswer.thenAcceptBoth(sentinelAnswer, (n, s) -> answer(check, n, s));
     }
 
@@ -140,12 +159,18 @@ public final class RedisProbe extends AbstractProbe {
     /** {@code facts}: what ROLE said, or nothing known when the node did not answer. */
     private record NodeAnswer(String failure, boolean timedOut, String pong, RedisFacts facts) {
         static NodeAnswer failed(String why, boolean timedOut) {
-            return new NodeAnswer(why, timedOut, null, new RedisFacts(null, null, null, null, false));
+            return new NodeAnswer(why, timedOut, null, new RedisFacts(null, null, null));
         }
     }
 
-    /** What each answering Sentinel named ({@code null} when it knows no such master), out of {@code asked}. */
-    private record SentinelAnswer(List<String> named, int asked) {
+    /** How many {@code +switch-master} messages about this probe's master its subscriptions delivered. */
+    long switchesHeard() {
+        return switchesHeard.get();
+    }
+
+    @Override
+    public int eventChecksPerInterval() {
+        return 1 + sentinelUris.size();
     }
 
     private CompletableFuture<NodeAnswer> askNode() {
@@ -159,7 +184,8 @@ public final class RedisProbe extends AbstractProbe {
                 });
     }
 
-    private CompletableFuture<SentinelAnswer> askSentinels() {
+    /** One answer per configured Sentinel, in order, as {@link SentinelVotes#count} takes them. */
+    private CompletableFuture<List<String>> askSentinels() {
         List<CompletableFuture<String>> answers = new ArrayList<>();
         for (RedisURI sentinel : sentinelUris) {
             CompletableFuture<String> named = reuseOrConnect(() -> sentinels.get(sentinel),
@@ -174,16 +200,53 @@ public final class RedisProbe extends AbstractProbe {
                 return null;
             }).completeOnTimeout(null, timeout.toMillis() * 9 / 10, TimeUnit.MILLISECONDS));
         }
-        return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
-            List<String> named = new ArrayList<>();
-            for (CompletableFuture<String> a : answers) {
-                String address = a.join();
-                if (address != null) {
-                    named.add(address.isEmpty() ? null : address);
+        return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
+                .thenApply(ignored -> answers.stream().map(CompletableFuture::join).toList());
+    }
+
+    /**
+     * Opens the {@code +switch-master} subscription on every Sentinel that has none open (or opening). Failures are
+     * only logged: the Sentinel's answer to the check says whether it is reachable, and the next check tries again.
+     */
+    private void subscribe() {
+        for (RedisURI sentinel : sentinelUris) {
+            reuseOrConnect(() -> subscriptions.get(sentinel), f -> subscriptions.put(sentinel, f),
+                    () -> subscribed(sentinel))
+                    .exceptionally(failure -> {
+                        log.debug("probe {}: no {} subscription on sentinel {}:{}: {}", name, SWITCH_MASTER,
+                                sentinel.getHost(), sentinel.getPort(), describe(failure, sentinel));
+                        return null;
+                    });
+        }
+    }
+
+    private CompletableFuture<StatefulRedisPubSubConnection<String, String>> subscribed(RedisURI sentinel) {
+        return client.connectPubSubAsync(StringCodec.UTF8, sentinel).toCompletableFuture().thenCompose(c -> {
+            c.addListener(new RedisPubSubAdapter<>() {
+                @Override
+                public void message(String channel, String message) {
+                    switchAnnounced(sentinel, message);
                 }
-            }
-            return new SentinelAnswer(named, answers.size());
+            });
+            return c.async().subscribe(SWITCH_MASTER).toCompletableFuture()
+                    .whenComplete((ok, failure) -> {
+                        if (failure != null) {
+                            c.closeAsync();
+                        }
+                    })
+                    .thenApply(ok -> c);
         });
+    }
+
+    /** A Sentinel announced a new master: if it is ours, the Sentinels are asked again now. */
+    private void switchAnnounced(RedisURI sentinel, String message) {
+        if (closed() || message == null || !message.startsWith(sentinelMaster + " ")) {
+            return;
+        }
+        switchesHeard.incrementAndGet();
+        log.info("probe {}: sentinel {}:{} says {} {}", name, sentinel.getHost(), sentinel.getPort(), SWITCH_MASTER,
+                message);
+        changed();
     }
 
     /**
@@ -216,18 +279,16 @@ public final class RedisProbe extends AbstractProbe {
         }
     }
 
-    private void answer(Check check, NodeAnswer node, SentinelAnswer sentinel) {
+    private void answer(Check check, NodeAnswer node, List<String> sentinelAnswers) {
         RedisFacts facts = node.facts();
         String sentinelDetail = "";
-        if (sentinel != null) {
-            Verdict verdict = sentinelVerdict(sentinel);
-            sentinelDetail = "; " + verdict.text();
-            if (verdict.master() != null) {
-                facts = new RedisFacts(facts.role(), facts.masterAddr(), facts.masterLink(), verdict.master(),
-                        verdict.thisNode());
-            }
+        if (sentinelAnswers != null) {
+            SentinelVotes votes = SentinelVotes.count(sentinelAnswers);
+            boolean self = votes.master() != null && isThisNode(votes.master());
+            facts = facts.withSentinels(votes, self);
+            sentinelDetail = "; " + sentinelText(votes, self, sentinelAnswers);
         }
-        ServiceFacts known = facts.role() == null && facts.sentinelMaster() == null ? null : facts;
+        ServiceFacts known = facts.role() == null && sentinelAnswers == null ? null : facts;
         if (node.failure() != null) {
             String why = node.failure();
             if (!node.timedOut()) {
@@ -244,33 +305,33 @@ public final class RedisProbe extends AbstractProbe {
         check.answer(true, detail, known);
     }
 
-    /** What the Sentinels said, in words; the master most of them name ({@code null}: none) and whether it is us. */
-    private record Verdict(String text, String master, boolean thisNode) {
-        Verdict(String text) {
-            this(text, null, false);
+    /** What the Sentinels said, in words: who they name, how many agree, and whether that is a majority. */
+    private String sentinelText(SentinelVotes votes, boolean self, List<String> answers) {
+        if (votes.answered() == 0) {
+            return "no sentinel answered (0 of " + votes.configured() + ")";
         }
+        String unanswered = votes.answered() < votes.configured()
+                ? ", " + (votes.configured() - votes.answered()) + " did not answer" : "";
+        if (votes.master() == null) {
+            return votes.answered() + " of " + votes.configured() + " sentinels know no master named " + sentinelMaster
+                    + unanswered;
+        }
+        List<String> disagreement = SentinelVotes.disagreement(answers);
+        return votes.agreeing() + " of " + votes.configured() + " sentinels name " + votes.master() + " as master "
+                + sentinelMaster + (self ? " (this node)" : " (not this node)")
+                + (votes.majority() ? "" : ", no majority (needs " + SentinelVotes.majorityOf(votes.configured()) + ")")
+                + unanswered
+                + (disagreement.isEmpty() ? "" : ", sentinels disagree: " + String.join(", ", disagreement));
     }
 
-    private Verdict sentinelVerdict(SentinelAnswer answer) {
-        if (answer.named().isEmpty()) {
-            return new Verdict("no sentinel answered (0 of " + answer.asked() + ")");
+    private boolean isThisNode(String hostPort) {
+        int colon = hostPort.lastIndexOf(':');
+        try {
+            return sameNode(nodeUri.getHost(), nodeUri.getPort(), hostPort.substring(0, colon),
+                    Integer.parseInt(hostPort.substring(colon + 1)));
+        } catch (RuntimeException e) {
+            return false;
         }
-        Map<String, Integer> votes = new LinkedHashMap<>();
-        for (String named : answer.named()) {
-            votes.merge(named == null ? "" : named, 1, Integer::sum);
-        }
-        String winner = votes.entrySet().stream()
-                .max(Map.Entry.comparingByValue()).orElseThrow().getKey();
-        String agreement = votes.get(winner) + " of " + answer.asked() + " sentinels";
-        if (winner.isEmpty()) {
-            return new Verdict(agreement + " know no master named " + sentinelMaster);
-        }
-        int colon = winner.lastIndexOf(':');
-        boolean self = sameNode(nodeUri.getHost(), nodeUri.getPort(),
-                winner.substring(0, colon), Integer.parseInt(winner.substring(colon + 1)));
-        return new Verdict(agreement + " name " + winner + " as master " + sentinelMaster
-                + (self ? " (this node)" : " (not this node)")
-                + (votes.size() > 1 ? ", sentinels disagree: " + votes : ""), winner, self);
     }
 
     /**
@@ -317,13 +378,13 @@ public final class RedisProbe extends AbstractProbe {
     /** ROLE's reply as facts: the role, and for a replica its master's address and link state. */
     static RedisFacts roleFacts(List<Object> role) {
         if (role == null || role.isEmpty()) {
-            return new RedisFacts(RedisFacts.Role.UNKNOWN, null, null, null, false);
+            return new RedisFacts(RedisFacts.Role.UNKNOWN, null, null);
         }
         RedisFacts.Role r = RedisFacts.Role.of(role.get(0));
         if (r == RedisFacts.Role.SLAVE && role.size() >= 4) {
-            return new RedisFacts(r, role.get(1) + ":" + role.get(2), String.valueOf(role.get(3)), null, false);
+            return new RedisFacts(r, role.get(1) + ":" + role.get(2), String.valueOf(role.get(3)));
         }
-        return new RedisFacts(r, null, null, null, false);
+        return new RedisFacts(r, null, null);
     }
 
     private void connectionClosed() {

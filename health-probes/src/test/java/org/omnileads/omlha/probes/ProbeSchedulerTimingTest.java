@@ -115,6 +115,24 @@ class ProbeSchedulerTimingTest {
 
     @ParameterizedTest
     @ValueSource(longs = {0, Long.MAX_VALUE - 10, Long.MIN_VALUE})
+    void aProbeWithSeveralSourcesGetsThatManyEventDrivenChecksPerInterval(long origin) {
+        ProbeSchedulerTiming timing = new ProbeSchedulerTiming(INTERVAL, SPACING, 3);
+        timing.started(origin);
+        timing.finished(true, true);
+        long now = origin;
+        for (int i = 1; i <= 3; i++) {
+            now += SPACING;
+            assertTrue(timing.watched(now), "event " + i + " of 3 in this interval");
+            assertEquals(now, timing.deadline());
+            timing.started(now);
+            timing.finished(true, true);
+        }
+        assertFalse(timing.watched(now + 1), "a fourth within the interval of the first");
+        assertTrue(timing.watched(origin + SPACING + INTERVAL), "the first event-driven check is an interval old");
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {0, Long.MAX_VALUE - 10, Long.MIN_VALUE})
     void afterAnEventFailuresAreConfirmedQuicklyUntilTheStateGoesDown(long origin) {
         ProbeSchedulerTiming timing = new ProbeSchedulerTiming(INTERVAL, SPACING);
         timing.started(origin);

@@ -59,6 +59,7 @@ class RedisProbeTest {
             assertEquals(RedisFacts.Role.MASTER, facts.role());
             assertEquals("127.0.0.1:" + servers.masterPort, facts.sentinelMaster());
             assertTrue(facts.sentinelMasterIsThisNode());
+            assertTrue(facts.electedBySentinels(), "1 of 1 is a majority");
             assertTrue(r.detail().startsWith("PONG from 127.0.0.1:" + servers.masterPort + ", role master; "
                     + "1 of 1 sentinels name 127.0.0.1:" + servers.masterPort), r::detail);
         }
@@ -89,6 +90,50 @@ class RedisProbeTest {
             assertTrue(r.up(), r::detail);
             assertNull(facts(r).sentinelMaster(), r::toString);
             assertTrue(r.detail().endsWith("no sentinel answered (0 of 1)"), r::detail);
+        }
+    }
+
+    @Test
+    @Order(3)
+    void anUnreachableSentinelCountsAgainstTheMajority() throws Exception {
+        List<String> oneOfThree = List.of(servers.sentinel(), "127.0.0.1:" + freePort(), "127.0.0.1:" + freePort());
+        try (RedisProbe probe = probe(servers.masterUri(), oneOfThree)) {
+            ProbeResult r = check(probe);
+
+            assertTrue(r.up(), r::detail);
+            RedisFacts facts = facts(r);
+            assertEquals("127.0.0.1:" + servers.masterPort, facts.sentinelMaster());
+            assertTrue(facts.sentinelMasterIsThisNode());
+            assertEquals(1, facts.sentinelsAgreeing());
+            assertEquals(1, facts.sentinelsAnswered());
+            assertEquals(3, facts.sentinelsConfigured());
+            assertFalse(facts.electedBySentinels(), "1 of 3 configured is no majority, whoever did not answer");
+            assertTrue(r.detail().endsWith("1 of 3 sentinels name 127.0.0.1:" + servers.masterPort
+                    + " as master " + RedisServers.MASTER_NAME + " (this node), no majority (needs 2), 2 did not answer"),
+                    r::detail);
+        }
+    }
+
+    @Test
+    @Order(3)
+    void aSentinelThatKnowsNoSuchMasterCountsAgainstTheMajorityToo() throws Exception {
+        try (RedisProbe probe = new RedisProbe("redis", servers.masterUri(), "no-such-master",
+                List.of(servers.sentinel()), TIMEOUT)) {
+            ProbeResult r = check(probe);
+
+            assertTrue(r.up(), r::detail);
+            assertNull(facts(r).sentinelMaster());
+            assertFalse(facts(r).electedBySentinels());
+            assertTrue(r.detail().endsWith("1 of 1 sentinels know no master named no-such-master"), r::detail);
+        }
+    }
+
+    @Test
+    void eachSentinelMayTriggerItsOwnRecheck() {
+        try (RedisProbe probe = new RedisProbe("redis", null, "m", List.of("127.0.0.1:1", "127.0.0.1:2", "127.0.0.1:3"),
+                TIMEOUT); RedisProbe plain = new RedisProbe("plain", null, null, List.of(), TIMEOUT)) {
+            assertEquals(4, probe.eventChecksPerInterval(), "a connection close plus one +switch-master per sentinel");
+            assertEquals(1, plain.eventChecksPerInterval(), "only its connection closing");
         }
     }
 
@@ -164,9 +209,9 @@ class RedisProbeTest {
 
     @Test
     void roleFactsOfAReplica() {
-        assertEquals(new RedisFacts(RedisFacts.Role.SLAVE, "10.0.0.1:6379", "connected", null, false),
+        assertEquals(new RedisFacts(RedisFacts.Role.SLAVE, "10.0.0.1:6379", "connected"),
                 RedisProbe.roleFacts(List.of("slave", "10.0.0.1", 6379L, "connected", 1234L)));
-        assertEquals(new RedisFacts(RedisFacts.Role.MASTER, null, null, null, false),
+        assertEquals(new RedisFacts(RedisFacts.Role.MASTER, null, null),
                 RedisProbe.roleFacts(List.of("master", 0L, List.of())));
         assertEquals(RedisFacts.Role.UNKNOWN, RedisProbe.roleFacts(List.of()).role());
     }

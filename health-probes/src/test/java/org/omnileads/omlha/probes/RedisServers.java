@@ -19,9 +19,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A Redis master, one replica and one Sentinel watching the master as {@link #MASTER_NAME}, from Debian's
- * {@code redis-server} and {@code redis-sentinel} packages, on 127.0.0.1 and free ports, in a temp dir.
- * Sentinel's down-after is a minute, so it never fails over during a test.
+ * A Redis master, one replica and one or more Sentinels (quorum: a majority of them) watching the master as
+ * {@link #MASTER_NAME}, from Debian's {@code redis-server} and {@code redis-sentinel} packages, on 127.0.0.1 and free
+ * ports, in a temp dir. Sentinel's down-after is a minute, so it never fails over on its own during a test; a test
+ * asks for a failover with {@link #failover()}.
  */
 // "try": close() may be interrupted; the tests' try-with-resources let that through as a test failure.
 @SuppressWarnings("try")
@@ -35,6 +36,8 @@ final class RedisServers implements AutoCloseable {
     final int masterPort;
     final int replicaPort;
     final int sentinelPort;
+    /** Every Sentinel's port, {@link #sentinelPort} first. */
+    final List<Integer> sentinelPorts = new ArrayList<>();
     private final List<Process> processes = new ArrayList<>();
     private Process master;
 
@@ -46,6 +49,10 @@ final class RedisServers implements AutoCloseable {
     }
 
     static RedisServers start() throws IOException, InterruptedException {
+        return start(1);
+    }
+
+    static RedisServers start(int sentinels) throws IOException, InterruptedException {
         if (!Files.isExecutable(REDIS_SERVER) || !Files.isExecutable(REDIS_SENTINEL)) {
             fail("Redis binaries missing (" + REDIS_SERVER + ", " + REDIS_SENTINEL
                     + "): install them with `apt-get install -y redis-server redis-sentinel`");
@@ -58,18 +65,22 @@ final class RedisServers implements AutoCloseable {
             servers.launch("replica", REDIS_SERVER.toString(), "--port", "" + servers.replicaPort,
                     "--replicaof", "127.0.0.1", "" + servers.masterPort);
             servers.awaitPing(servers.replicaPort);
-            Path conf = dir.resolve("sentinel.conf");
-            Files.writeString(conf, """
-                    port %d
-                    bind 127.0.0.1
-                    protected-mode no
-                    daemonize no
-                    dir %s
-                    sentinel monitor %s 127.0.0.1 %d 1
-                    sentinel down-after-milliseconds %s 60000
-                    """.formatted(servers.sentinelPort, dir, MASTER_NAME, servers.masterPort, MASTER_NAME));
-            servers.launch("sentinel", REDIS_SENTINEL.toString(), conf.toString());
-            servers.awaitPing(servers.sentinelPort);
+            for (int i = 0; i < sentinels; i++) {
+                int port = i == 0 ? servers.sentinelPort : freePort();
+                servers.sentinelPorts.add(port);
+                Path conf = dir.resolve("sentinel-" + i + ".conf");
+                Files.writeString(conf, """
+                        port %d
+                        bind 127.0.0.1
+                        protected-mode no
+                        daemonize no
+                        dir %s
+                        sentinel monitor %s 127.0.0.1 %d %d
+                        sentinel down-after-milliseconds %s 60000
+                        """.formatted(port, dir, MASTER_NAME, servers.masterPort, sentinels / 2 + 1, MASTER_NAME));
+                servers.launch("sentinel-" + i, REDIS_SENTINEL.toString(), conf.toString());
+                servers.awaitPing(port);
+            }
             return servers;
         } catch (IOException | InterruptedException | RuntimeException e) {
             servers.close();
@@ -91,6 +102,41 @@ final class RedisServers implements AutoCloseable {
 
     String sentinel() {
         return "127.0.0.1:" + sentinelPort;
+    }
+
+    /** Every Sentinel as host:port. */
+    List<String> sentinels() {
+        return sentinelPorts.stream().map(port -> "127.0.0.1:" + port).toList();
+    }
+
+    /**
+     * {@code SENTINEL FAILOVER} on the first Sentinel, once it knows the replica (it learns it from the master's INFO):
+     * the replica becomes the master; returns the Sentinel's reply.
+     */
+    String failover() throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (true) {
+            String reply = command(sentinelPort, "SENTINEL FAILOVER " + MASTER_NAME);
+            if (reply.startsWith("+OK") || System.nanoTime() - deadline > 0) {
+                return reply;
+            }
+            TimeUnit.MILLISECONDS.sleep(100); // -NOGOODSLAVE until the Sentinel has seen the replica
+        }
+    }
+
+    /** One inline command to the server at {@code port}; the first line of its reply. */
+    static String command(int port, String line) throws IOException {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            s.setSoTimeout(2000);
+            s.getOutputStream().write((line + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            InputStream in = s.getInputStream();
+            StringBuilder reply = new StringBuilder();
+            for (int c = in.read(); c != -1 && c != '\n' && reply.length() < 1000; c = in.read()) {
+                reply.append((char) c);
+            }
+            return reply.toString().strip();
+        }
     }
 
     /** SIGKILL to the master, as in a crash; the kernel closes its sockets. */
@@ -118,7 +164,7 @@ final class RedisServers implements AutoCloseable {
 
     private Process launch(String role, String... argv) throws IOException {
         List<String> command = new ArrayList<>(List.of(argv));
-        if (!role.equals("sentinel")) {
+        if (!role.startsWith("sentinel")) {
             command.addAll(List.of("--bind", "127.0.0.1", "--protected-mode", "no", "--daemonize", "no",
                     "--dir", dir.toString(), "--dbfilename", role + ".rdb", "--save", "", "--appendonly", "no"));
         }

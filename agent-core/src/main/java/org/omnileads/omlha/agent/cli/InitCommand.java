@@ -9,12 +9,13 @@ import picocli.CommandLine.Option;
 
 /** Writes a node's configuration from the OMniLeads installer variables: exit 0 written, 2 missing or bad variable. */
 @Command(name = "init", description = "Write an agent configuration from the OMniLeads installer variables "
-        + "(oml_ha_rol, oml_ha_vip, oml_ha_vip_nic, oml_ha_tenant, oml_ha_email, oml_ha_vip_main, oml_ha_vip_backup).")
+        + "(oml_ha_rol, oml_ha_vip, oml_ha_vip_nic, oml_ha_tenant, oml_ha_email, oml_ha_vip_main, oml_ha_vip_backup; "
+        + "for redis oml_master_ip, oml_master_port and oml_ha_sentinels).")
 final class InitCommand implements Callable<Integer> {
     @Option(names = "--from-env", required = true, description = "read the oml_ha_* variables from the environment")
     boolean fromEnv;
 
-    @Option(names = "--role", description = "asterisk, haproxy or postgresql (default: postgresql when oml_ha_vip_main is set)")
+    @Option(names = "--role", description = "asterisk, haproxy, postgresql or redis (default: postgresql when oml_ha_vip_main is set)")
     String role;
 
     @Option(names = {"-o", "--output"}, description = "file to write (default: standard output)")

@@ -278,22 +278,58 @@ final class GroupReader {
         f.requireKey("probe");
         f.requireKey("role");
         Optional<String> probe = f.text("probe").filter(name -> probeExists(f, name, probes));
-        probe.flatMap(name -> probes.stream().filter(p -> p.name().equals(name)).findFirst())
-                .filter(p -> p.spec() != null && !(p.spec() instanceof ProbeSpec.Postgres))
-                .ifPresent(p -> f.problem("probe", "probe " + p.name() + " has type " + p.spec().typeName()
-                        + "; follow needs a postgresql probe"));
+        Optional<ProbeSpec> spec = probe.flatMap(name -> probes.stream().filter(p -> p.name().equals(name)).findFirst())
+                .map(ProbeConfig::spec);
+        spec.filter(s -> !(s instanceof ProbeSpec.Postgres) && !(s instanceof ProbeSpec.Redis))
+                .ifPresent(s -> f.problem("probe", "probe " + probe.get() + " has type " + s.typeName()
+                        + "; follow needs a postgresql or redis probe"));
+        boolean redis = spec.filter(ProbeSpec.Redis.class::isInstance).isPresent();
+        spec.filter(ProbeSpec.Redis.class::isInstance).map(ProbeSpec.Redis.class::cast)
+                .ifPresent(r -> checkSentinelMajority(f, probe.get(), r));
         Optional<Follow.Role> role = f.string("role").flatMap(text -> {
+            if (redis) {
+                if (text.equals("master")) {
+                    return Optional.of(Follow.Role.MASTER);
+                }
+                f.problem("role", "must be master for a redis probe, got " + Values.quote(text));
+                return Optional.empty();
+            }
             switch (text) {
                 case "primary":
                     return Optional.of(Follow.Role.PRIMARY);
                 case "standby":
                     return Optional.of(Follow.Role.STANDBY);
+                case "master":
+                    f.problem("role", "master is for a redis probe; a postgresql probe follows primary or standby");
+                    return Optional.empty();
                 default:
-                    f.problem("role", "must be primary or standby, got " + Values.quote(text));
+                    f.problem("role", "must be primary or standby (postgresql) or master (redis), got " + Values.quote(text));
                     return Optional.empty();
             }
         });
         return probe.isPresent() && role.isPresent() ? Optional.of(new Follow(probe.get(), role.get())) : Optional.empty();
+    }
+
+    /**
+     * The majority rule, said where it bites: a node holds a Redis VIP only while more than half of the configured
+     * Sentinels name its Redis as the master, an unreachable Sentinel counting against. So follow needs Sentinel, and at
+     * least three Sentinels: with one, it alone decides and nobody holds the VIP while it is down; with two, both must
+     * answer, so losing either one empties the VIP.
+     */
+    private static void checkSentinelMajority(ConfigNode f, String probe, ProbeSpec.Redis redis) {
+        int sentinels = redis.sentinels().size();
+        String rule = "the VIP is held only where the local Redis is master and a majority of the configured sentinels"
+                + " (more than half, an unreachable one counting against) name it as the master";
+        if (redis.sentinelMaster().isEmpty() || sentinels == 0) {
+            f.problem("probe", "probe " + probe + " has no sentinel-master and sentinels: " + rule
+                    + "; list the sentinels (three or more) and the master name Sentinel monitors");
+        } else if (sentinels < 3) {
+            f.problem("probe", "probe " + probe + " lists " + sentinels + " sentinel" + (sentinels == 1 ? "" : "s") + ": "
+                    + rule + ", here " + (sentinels / 2 + 1) + " of " + sentinels + ", so "
+                    + (sentinels == 1 ? "that one sentinel decides alone and nobody holds the VIP while it is down"
+                                      : "both must answer and losing either one leaves nobody holding the VIP")
+                    + "; list at least three sentinels (Sentinel itself needs three for a safe failover)");
+        }
     }
 
     private static boolean probeExists(ConfigNode node, String name, List<ProbeConfig> probes) {

@@ -88,6 +88,9 @@ public final class PrometheusMetrics {
                         "1 while this node's database is a stale primary (a peer is primary on a newer timeline)", Tags.of("group", name),
                         s -> group(s, name) != null && group(s, name).database() != null && group(s, name).database().stalePrimary() ? 1 : 0)));
             }
+            if (group.redis() != null) {
+                followRedis(present, name, group.redis());
+            }
             for (String vip : group.vips()) {
                 String key = "vip:" + name + ":" + vip;
                 present.add(key);
@@ -127,6 +130,39 @@ public final class PrometheusMetrics {
             entry.getValue().forEach(registry::remove);
             return true;
         });
+    }
+
+    /**
+     * The Sentinel view of a group that follows the Redis master: how many of the configured Sentinels name the master
+     * most of them name, how many are configured and answered, whether they elect this node, and which master they name
+     * (a 1 labelled with its address; the series of the previous master goes when they name another).
+     */
+    private void followRedis(Set<String> present, String name, GroupStatus.RedisStatus redis) {
+        present.add("redis:" + name);
+        Tags tags = Tags.of("group", name, "probe", redis.probe());
+        dynamic.computeIfAbsent("redis:" + name, key -> List.of(
+                gauge(null, "omlha.redis.sentinels.agreeing", "how many of the configured Sentinels name the master most of them name",
+                        tags, s -> redis(s, name) == null ? 0 : redis(s, name).sentinelsAgreeing()),
+                gauge(null, "omlha.redis.sentinels.configured", "the Sentinels the redis probe lists (a majority is more than half)",
+                        tags, s -> redis(s, name) == null ? 0 : redis(s, name).sentinelsConfigured()),
+                gauge(null, "omlha.redis.sentinels.answered", "how many of the configured Sentinels answered the last check",
+                        tags, s -> redis(s, name) == null ? 0 : redis(s, name).sentinelsAnswered()),
+                gauge(null, "omlha.redis.elected", "1 while a majority of the configured Sentinels name this node's Redis as the master",
+                        tags, s -> redis(s, name) != null && redis(s, name).elected() ? 1 : 0),
+                gauge(null, "omlha.redis.stale.master", "1 while this node's Redis says master and a majority of the Sentinels name another",
+                        tags, s -> redis(s, name) != null && redis(s, name).staleMaster() ? 1 : 0)));
+        if (redis.sentinelMaster() != null) {
+            String master = redis.sentinelMaster();
+            present.add("redis-master:" + name + ":" + master);
+            dynamic.computeIfAbsent("redis-master:" + name + ":" + master, key -> List.of(gauge(null, "omlha.redis.sentinel.master",
+                    "1 for the master most of the Sentinels name", tags.and("master", master),
+                    s -> redis(s, name) != null && master.equals(redis(s, name).sentinelMaster()) ? 1 : 0)));
+        }
+    }
+
+    private static GroupStatus.RedisStatus redis(AgentStatus status, String group) {
+        GroupStatus g = group(status, group);
+        return g == null ? null : g.redis();
     }
 
     private void bindGroup(List<Meter> meters, String name) {

@@ -3,6 +3,8 @@ package org.omnileads.omlha.agent.migrate;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -11,15 +13,17 @@ import java.util.regex.Pattern;
 /**
  * The agent configuration of one OMniLeads HA node, written from the installer variables of the OMniLeads HA
  * document: {@code oml_ha_rol} (main | backup), {@code oml_ha_vip}, {@code oml_ha_vip_nic}, {@code oml_ha_tenant},
- * {@code oml_ha_email}, and for PostgreSQL {@code oml_ha_vip_main} (read-write) and {@code oml_ha_vip_backup}
- * (read-only). The main node has priority 150, the backup 100; both preempt, so the main takes the VIP back when it
+ * {@code oml_ha_email}, for PostgreSQL {@code oml_ha_vip_main} (read-write) and {@code oml_ha_vip_backup}
+ * (read-only), and for Redis {@code oml_master_ip} and {@code oml_master_port} (the first master Sentinel monitors) plus
+ * {@code oml_ha_sentinels}, which the document does not have: the Sentinels (on its three replica nodes) whose majority
+ * decides where the VIP goes. The main node has priority 150, the backup 100; both preempt, so the main takes the VIP back when it
  * returns (the document's takeover).
  */
 public final class NodeTemplate {
 
     /** The cluster a node belongs to; each has its own VRIDs by default. */
     public enum Role {
-        ASTERISK, HAPROXY, POSTGRESQL;
+        ASTERISK, HAPROXY, POSTGRESQL, REDIS;
 
         public static Role parse(String text) throws InitException {
             for (Role role : values()) {
@@ -27,7 +31,7 @@ public final class NodeTemplate {
                     return role;
                 }
             }
-            throw new InitException("--role", "must be asterisk, haproxy or postgresql, got " + Hocon.quote(text));
+            throw new InitException("--role", "must be asterisk, haproxy, postgresql or redis, got " + Hocon.quote(text));
         }
 
         public String label() {
@@ -42,11 +46,19 @@ public final class NodeTemplate {
     public static final String EMAIL = "oml_ha_email";
     public static final String VIP_MAIN = "oml_ha_vip_main";
     public static final String VIP_BACKUP = "oml_ha_vip_backup";
+    public static final String MASTER_IP = "oml_master_ip";
+    public static final String MASTER_PORT = "oml_master_port";
+    /** Not the document's: the Sentinels, comma-separated host or host:port (port 26379 when left out). */
+    public static final String SENTINELS = "oml_ha_sentinels";
 
     static final int ASTERISK_VRID = 51;
     static final int HAPROXY_VRID = 52;
     static final int PGSQL_RW_VRID = 61;
     static final int PGSQL_RO_VRID = 62;
+    static final int REDIS_VRID = 71;
+    static final int SENTINEL_PORT = 26379;
+    /** Sentinel's usual master name (its sample sentinel.conf); the installer's sentinel.conf says which it is. */
+    static final String SENTINEL_MASTER = "mymaster";
     /** HAProxy's usual stats port; the probe wants {@code monitor-uri /health} on a frontend bound there. */
     static final String HAPROXY_HEALTH_URL = "http://127.0.0.1:8404/health";
 
@@ -59,12 +71,16 @@ public final class NodeTemplate {
     }
 
     /**
-     * When {@code --role} is not given: a node with the PostgreSQL VIP variables is a PostgreSQL node; Asterisk and
+     * When {@code --role} is not given: a node with the PostgreSQL VIP variables is a PostgreSQL node, one with
+     * {@code oml_master_ip} (or {@code oml_ha_sentinels}) a Redis node; Asterisk and
      * HAProxy nodes have the same variables and must say which they are.
      */
     public static Role inferRole(Map<String, String> env) throws InitException {
         if (present(env, VIP_MAIN) || present(env, VIP_BACKUP)) {
             return Role.POSTGRESQL;
+        }
+        if (present(env, MASTER_IP) || present(env, SENTINELS)) {
+            return Role.REDIS;
         }
         throw new InitException("--role", "required (asterisk or haproxy): " + VIP + " alone does not say which cluster "
                 + "this node is in");
@@ -145,6 +161,33 @@ public final class NodeTemplate {
                         .append("  # repmgr.conf on this node, so that a promotion or switchover repmgr makes is told at once:\n")
                         .append("  #   event_notification_command='/usr/bin/omlha-agent event %e'\n");
             }
+            case REDIS -> {
+                String vip = vip(env, VIP);
+                String masterIp = host(env, MASTER_IP);
+                int port = port(env, MASTER_PORT);
+                List<String> sentinels = sentinels(env);
+                out.append("    # Sentinel decides: the VIP only on the Redis that answers ROLE master and that a majority of\n")
+                        .append("    # the sentinels below (").append(sentinels.size() / 2 + 1).append(" of ").append(sentinels.size())
+                        .append("; one that does not answer counts against) name as the master.\n")
+                        .append("    # A stale master that comes back after a failover never takes it. The agent never promotes,\n")
+                        .append("    # and the priority does not choose the holder: only the elected master may hold the VIP.\n")
+                        .append("    redis {\n")
+                        .append("      vrid = ").append(REDIS_VRID).append('\n')
+                        .append("      vips = [").append(Hocon.quote(vip)).append("]\n")
+                        .append("      priority = ").append(priority).append("                  # oml_ha_rol = ").append(main ? "main" : "backup")
+                        .append('\n')
+                        .append("      follow = { probe = redis, role = master }\n    }\n  }\n\n  probes {\n")
+                        .append("    # The local Redis (").append(MASTER_PORT).append("), and the Sentinels that watch the master ")
+                        .append(masterIp).append(':').append(port).append(" (").append(MASTER_IP).append(").\n")
+                        .append("    # sentinel-master is the name in sentinel.conf's `sentinel monitor` line.\n")
+                        .append("    redis {\n      type = redis\n")
+                        .append("      uri = ").append(Hocon.quote("redis://127.0.0.1:" + port)).append('\n')
+                        .append("      sentinel-master = ").append(Hocon.quote(SENTINEL_MASTER)).append('\n')
+                        .append("      sentinels = ").append(Hocon.list(sentinels)).append("   # ").append(SENTINELS).append('\n')
+                        .append("      interval = 1s, timeout = 500ms   # cut off from the sentinel majority: VIP released within a check\n")
+                        .append("      # Each sentinel's +switch-master is heard on a subscription: the VIP moves within milliseconds.\n")
+                        .append("    }\n  }\n");
+            }
         }
         if (email.isPresent()) {
             out.append("\n  notify {\n    email { to = [").append(Hocon.quote(email.get())).append("], from = ")
@@ -163,6 +206,63 @@ public final class NodeTemplate {
                         ? "                  # oml_ha_rol = main (the backup node has 100)\n"
                         : "                  # oml_ha_rol = backup (the main node has 150)\n")
                 .append("      preempt = true                  # the main takes the VIP back when it returns (takeover)\n");
+    }
+
+    /** {@code oml_master_ip}: the document allows an IP address or a host name. */
+    private static String host(Map<String, String> env, String name) throws InitException {
+        String text = required(env, name);
+        if (!IPV4.matcher(text).matches() && !isIpv6(text) && !HOST.matcher(text).matches()) {
+            throw new InitException(name, "expected an IP address or host name like 10.10.10.10, got " + Hocon.quote(text));
+        }
+        return text;
+    }
+
+    private static int port(Map<String, String> env, String name) throws InitException {
+        String text = required(env, name);
+        if (!text.matches("[0-9]{1,5}") || Integer.parseInt(text) < 1 || Integer.parseInt(text) > 65535) {
+            throw new InitException(name, "expected a port 1..65535 like 6379, got " + Hocon.quote(text));
+        }
+        return Integer.parseInt(text);
+    }
+
+    /**
+     * {@code oml_ha_sentinels}: at least three, since the VIP follows the master a majority of them name; each host or
+     * host:port ({@value #SENTINEL_PORT} when left out).
+     */
+    private static List<String> sentinels(Map<String, String> env) throws InitException {
+        if (!present(env, SENTINELS)) {
+            throw new InitException(SENTINELS, "not set: list the Sentinels, comma-separated (host or host:port, port "
+                    + SENTINEL_PORT + " by default; in the document they run on the three replica nodes), e.g. "
+                    + "export " + SENTINELS + "=10.10.10.11,10.10.10.12,10.10.10.13; the VIP goes only to the master a "
+                    + "majority of them name");
+        }
+        List<String> sentinels = new ArrayList<>();
+        for (String item : env.get(SENTINELS).split(",")) {
+            String text = item.trim();
+            int colon = text.lastIndexOf(':');
+            boolean hasPort = colon > 0 && text.indexOf(':') == colon; // one colon: host:port (IPv6 needs [..]:port)
+            if (text.startsWith("[") && text.contains("]:")) {
+                hasPort = true;
+                colon = text.lastIndexOf("]:") + 1;
+            }
+            String host = hasPort ? text.substring(0, colon) : text;
+            String port = hasPort ? text.substring(colon + 1) : String.valueOf(SENTINEL_PORT);
+            String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+            boolean hostOk = IPV4.matcher(bare).matches() || isIpv6(bare) || HOST.matcher(bare).matches();
+            if (!hostOk || !port.matches("[0-9]{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
+                throw new InitException(SENTINELS, "expected host or host:port, got " + Hocon.quote(text));
+            }
+            String formatted = (isIpv6(bare) ? "[" + bare + "]" : bare) + ":" + port;
+            if (sentinels.contains(formatted)) {
+                throw new InitException(SENTINELS, formatted + " is listed twice");
+            }
+            sentinels.add(formatted);
+        }
+        if (sentinels.size() < 3) {
+            throw new InitException(SENTINELS, "lists " + sentinels.size() + "; at least three are needed: the VIP goes "
+                    + "only to the master more than half of them name, an unreachable one counting against");
+        }
+        return sentinels;
     }
 
     private static boolean present(Map<String, String> env, String name) {

@@ -10,13 +10,13 @@ import org.omnileads.omlha.agent.status.GroupStatus;
  * node's database makes it the one that should hold the group (a primary that is not stale, for a read-write group),
  * so it takes the group as soon as no live master is heard, without the Master_Down_Interval. {@code maintenance}:
  * the operator's mark, or null; a group in maintenance neither takes nor preempts. {@code database} is what a
- * PostgreSQL-following group saw, for status.
+ * PostgreSQL-following group saw, {@code redis} what a Redis-following group saw, for status.
  */
 public record GroupDecision(int priority, String faultReason, boolean releaseAtOnce, boolean rightful,
-        MaintenanceMark maintenance, GroupStatus.DatabaseStatus database) {
+        MaintenanceMark maintenance, GroupStatus.DatabaseStatus database, GroupStatus.RedisStatus redis) {
 
     public GroupDecision(int priority, String faultReason, GroupStatus.DatabaseStatus database) {
-        this(priority, faultReason, false, false, null, database);
+        this(priority, faultReason, false, false, null, database, null);
     }
 
     public boolean fault() {
@@ -29,7 +29,7 @@ public record GroupDecision(int priority, String faultReason, boolean releaseAtO
 
     /** A FAULT that another member of a sync group causes: handed over, whatever the cause's own link did. */
     GroupDecision withFault(String reason) {
-        return new GroupDecision(priority, reason, false, false, maintenance, database);
+        return new GroupDecision(priority, reason, false, false, maintenance, database, redis);
     }
 
     /** The reason of the transition out of FAULT, told by what held the group there. */

@@ -18,6 +18,8 @@ public final class NodeFacts {
     private final Map<String, Boolean> probeUp = new HashMap<>();
     /** The last result of every PostgreSQL probe, for our database and each peer's. */
     private final Map<DatabaseId, ProbeResult> databases = new HashMap<>();
+    /** The last result of every Redis probe, by probe name: role and Sentinel view change while it stays up. */
+    private final Map<String, ProbeResult> redis = new HashMap<>();
     /**
      * Per PostgreSQL probe, the newest timeline any peer was seen primary on. Kept after that peer becomes unreachable:
      * a primary on an older timeline stays stale even when the new primary dies, or RW would go back to the old timeline.
@@ -81,6 +83,15 @@ public final class NodeFacts {
         return newestPeerPrimaryTimeline.getOrDefault(probe, -1L);
     }
 
+    public void setRedisResult(String probe, ProbeResult result) {
+        redis.put(probe, result);
+    }
+
+    /** The last result of Redis probe {@code probe}, or null before its first check. */
+    public ProbeResult redis(String probe) {
+        return redis.get(probe);
+    }
+
     public Map<DatabaseId, ProbeResult> databases() {
         return databases;
     }
@@ -101,6 +112,7 @@ public final class NodeFacts {
     public void setProbes(Set<String> active, Map<String, List<DatabaseId>> peers, Set<String> forget) {
         probeUp.keySet().removeIf(forget::contains);
         databases.keySet().removeIf(database -> forget.contains(database.probe()));
+        redis.keySet().removeIf(forget::contains);
         newestPeerPrimaryTimeline.keySet().removeIf(forget::contains);
         activeProbes = Set.copyOf(active);
         peerProbes = Map.copyOf(peers);

@@ -9,13 +9,16 @@ import org.omnileads.omlha.agent.config.Follow;
 import org.omnileads.omlha.agent.config.Track;
 import org.omnileads.omlha.agent.status.GroupStatus;
 import org.omnileads.omlha.probes.PostgresFacts;
+import org.omnileads.omlha.probes.ProbeResult;
+import org.omnileads.omlha.probes.RedisFacts;
 
 /**
  * The one place where this node decides how each of its groups takes part in the election. Pure: from the groups'
  * rules, the node's facts and the sync groups to one {@link GroupDecision} per group. In order:
  * <ol>
- *   <li>a followed database role sets the base priority, or FAULT ({@link FollowPolicy}), and whether this node is
- *       the group's rightful holder (takes it without waiting when no live master is heard);
+ *   <li>a followed database role sets the base priority, or FAULT ({@link FollowPolicy}; for the Redis master
+ *       {@link RedisFollowPolicy}), and whether this node is the group's rightful holder (takes it without waiting
+ *       when no live master is heard);
  *   <li>the tracked probes weigh on it, a weight-0 probe that is down is FAULT ({@link TrackPolicy});
  *   <li>a link that is down is FAULT, before any other reason, and releases at once (no handover); so does a
  *       read-write group whose database is no longer the primary;
@@ -45,7 +48,16 @@ public final class NodePolicy {
         boolean releaseAtOnce = false;
         boolean rightful = false;
         GroupStatus.DatabaseStatus database = null;
-        if (group.follow().isPresent()) {
+        GroupStatus.RedisStatus redis = null;
+        if (group.follow().filter(f -> f.role() == Follow.Role.MASTER).isPresent()) {
+            Follow follow = group.follow().get();
+            ProbeResult result = facts.redis(follow.probe());
+            RedisFollowPolicy.Outcome outcome = RedisFollowPolicy.evaluate(base, follow.probe(), result);
+            redis = redisStatus(follow, result, outcome);
+            fault = outcome.faultReason();
+            releaseAtOnce = true; // a Redis VIP is never on two nodes, nor on one that is not the elected master
+            rightful = outcome.rightful();
+        } else if (group.follow().isPresent()) {
             Follow follow = group.follow().get();
             List<FollowPolicy.Database> peers = facts.peersOf(follow.probe()).stream()
                     .map(id -> FollowPolicy.database(id, facts.databases())).toList();
@@ -68,7 +80,7 @@ public final class NodePolicy {
             fault = "interface " + group.interfaceName() + " down";
         }
         return new GroupDecision(tracked.priority(), fault, linkDown || fault != null && releaseAtOnce,
-                fault == null && rightful, facts.maintenance(group.name()), database);
+                fault == null && rightful, facts.maintenance(group.name()), database, redis);
     }
 
     /**
@@ -97,6 +109,15 @@ public final class NodePolicy {
             }
         }
         return decided;
+    }
+
+    private static GroupStatus.RedisStatus redisStatus(Follow follow, ProbeResult result, RedisFollowPolicy.Outcome outcome) {
+        Optional<RedisFacts> facts = result == null ? Optional.empty() : result.facts(RedisFacts.class);
+        return new GroupStatus.RedisStatus(follow.probe(), facts.map(f -> f.role() == null ? null : f.role().text()).orElse(null),
+                facts.map(RedisFacts::sentinelMaster).orElse(null), facts.map(RedisFacts::sentinelMasterIsThisNode).orElse(false),
+                facts.map(RedisFacts::sentinelsAgreeing).orElse(0), facts.map(RedisFacts::sentinelsAnswered).orElse(0),
+                facts.map(RedisFacts::sentinelsConfigured).orElse(0), facts.map(RedisFacts::electedBySentinels).orElse(false),
+                outcome.staleMaster(), outcome.faultReason() != null ? outcome.faultReason() : result.detail());
     }
 
     private static GroupStatus.DatabaseStatus databaseStatus(Follow follow, FollowPolicy.Database self, FollowPolicy.Outcome outcome) {

@@ -33,7 +33,8 @@ public record GroupStatus(
         long configMismatches,
         Map<String, Long> transitionCounts,
         List<TransitionRecord> transitions,
-        DatabaseStatus database) {
+        DatabaseStatus database,
+        RedisStatus redis) {
 
     public record PeerStatus(String address, int priority, long lastAdvertMsAgo) {}
 
@@ -42,6 +43,17 @@ public record GroupStatus(
      * stale primary (a peer is primary on a newer timeline).
      */
     public record DatabaseStatus(String probe, String follows, String role, String timeline, String lagBytes, boolean stalePrimary,
+            String detail) {}
+
+    /**
+     * For a group that follows the Redis master: the local Redis's role, the master most of the configured Sentinels
+     * name ({@code sentinelMaster}, null when none) and whether that is this node, how many of them name it
+     * ({@code sentinelsAgreeing}) out of {@code sentinelsConfigured} ({@code sentinelsAnswered} answered),
+     * {@code elected}: a majority names this node; {@code staleMaster}: the local Redis is master while a majority
+     * names another node.
+     */
+    public record RedisStatus(String probe, String role, String sentinelMaster, boolean sentinelMasterIsThisNode,
+            int sentinelsAgreeing, int sentinelsAnswered, int sentinelsConfigured, boolean elected, boolean staleMaster,
             String detail) {}
 
     /** A state change: when (wall clock), from, to, and why. */

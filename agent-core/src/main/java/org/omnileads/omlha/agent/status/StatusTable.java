@@ -37,6 +37,14 @@ public final class StatusTable {
                     out.append("      ").append(db.detail()).append('\n');
                 }
             }
+            GroupStatus.RedisStatus redis = g.redis();
+            if (redis != null) {
+                out.append(String.format("    redis (%s, follows the master Sentinel elected): %s; %s%s%n", redis.probe(),
+                        redis.role() == null ? "unknown" : redis.role(), sentinelView(redis), redis.staleMaster() ? ", STALE MASTER" : ""));
+                if (redis.detail() != null) {
+                    out.append("      ").append(redis.detail()).append('\n');
+                }
+            }
             for (GroupStatus.PeerStatus p : g.peers()) {
                 out.append(String.format("    peer %-39s prio %3d, last advert %d ms ago%n", p.address(), p.priority(), p.lastAdvertMsAgo()));
             }
@@ -75,5 +83,13 @@ public final class StatusTable {
             out.append("\ndropped packets: ").append(status.packetsDropped()).append('\n');
         }
         return out.toString();
+    }
+
+    /** Whom the Sentinels name and how many of the configured ones agree, against the majority that counts. */
+    private static String sentinelView(GroupStatus.RedisStatus redis) {
+        String count = redis.sentinelsAgreeing() + " of " + redis.sentinelsConfigured() + " agree, majority "
+                + (redis.sentinelsConfigured() / 2 + 1) + ", " + redis.sentinelsAnswered() + " answered";
+        return redis.sentinelMaster() == null ? "sentinels name no master: " + count
+                : "sentinels name " + redis.sentinelMaster() + (redis.sentinelMasterIsThisNode() ? " (this node)" : "") + ": " + count;
     }
 }

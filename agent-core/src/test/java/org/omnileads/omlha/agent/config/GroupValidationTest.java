@@ -393,7 +393,7 @@ class GroupValidationTest {
         @Test
         void probeMustBePostgresql() {
             assertProblems(group("follow = { probe = web, role = primary }"),
-                    "agent.conf:8: omlha.groups.g.follow.probe: probe web has type http; follow needs a postgresql probe");
+                    "agent.conf:8: omlha.groups.g.follow.probe: probe web has type http; follow needs a postgresql or redis probe");
         }
 
         @Test
@@ -405,7 +405,7 @@ class GroupValidationTest {
         @Test
         void role() {
             assertProblems(group("follow = { probe = pg, role = master }"),
-                    "agent.conf:8: omlha.groups.g.follow.role: must be primary or standby, got \"master\"");
+                    "agent.conf:8: omlha.groups.g.follow.role: master is for a redis probe; a postgresql probe follows primary or standby");
             assertProblems(group("follow = { probe = pg }"), "agent.conf:8: omlha.groups.g.follow.role: required");
         }
 

@@ -19,6 +19,9 @@ class ExampleConfsTest {
             case "asterisk" -> NodeTemplateTest.asteriskMain();
             case "haproxy" -> Map.of("oml_ha_rol", "main", "oml_ha_vip", "172.16.20.84", "oml_ha_vip_nic", "eth0",
                     "oml_ha_tenant", "omnileads.example", "oml_ha_email", "notifications@domain.com");
+            case "redis" -> Map.of("oml_ha_rol", "main", "oml_master_ip", "10.10.10.10", "oml_master_port", "6379",
+                    "oml_ha_vip", "10.10.10.71", "oml_ha_vip_nic", "eth0",
+                    "oml_ha_sentinels", "10.10.10.11,10.10.10.12,10.10.10.13");
             default -> NodeTemplateTest.postgresqlMain();
         };
     }
@@ -28,7 +31,7 @@ class ExampleConfsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"asterisk", "haproxy", "postgresql"})
+    @ValueSource(strings = {"asterisk", "haproxy", "postgresql", "redis"})
     void exampleParsesAndMatchesInit(String role) throws Exception {
         Path file = CONF.resolve(role + ".conf");
         AgentConfig config = ConfigLoader.load(file);

@@ -46,6 +46,12 @@ class NodeTemplateTest {
                 "oml_ha_vip_backup", "172.16.20.66");
     }
 
+    /** The document's variables of a Redis replica node, plus the VIP, its NIC and the Sentinels. */
+    static Map<String, String> redisBackup() {
+        return Map.of("oml_ha_rol", "backup", "oml_master_ip", "10.10.10.10", "oml_master_port", "6379",
+                "oml_ha_vip", "10.10.10.71", "oml_ha_vip_nic", "eth0", "oml_ha_sentinels", "10.10.10.11,10.10.10.12:26380,10.10.10.13");
+    }
+
     private record Run(int exit, String stdout, String stderr) {
     }
 
@@ -112,6 +118,19 @@ class NodeTemplateTest {
     }
 
     @Test
+    void redisFollowsTheMasterTheSentinelsElectAndTheRoleIsInferred() throws Exception {
+        AgentConfig config = written(null, redisBackup());
+
+        GroupConfig redis = config.group("redis").orElseThrow();
+        assertEquals(71, redis.vrid());
+        assertEquals(100, redis.priority());
+        assertEquals("10.10.10.71", redis.vips().get(0).addressText());
+        assertEquals(Optional.of(new Follow("redis", Follow.Role.MASTER)), redis.follow());
+        assertEquals(new ProbeSpec.Redis(Optional.of("redis://127.0.0.1:6379"), Optional.of("mymaster"),
+                List.of("10.10.10.11:26379", "10.10.10.12:26380", "10.10.10.13:26379")), config.probe("redis").orElseThrow().spec());
+    }
+
+    @Test
     void writesToStandardOutputWithoutOutputFile() {
         Run run = init("asterisk", asteriskMain(), null);
         assertEquals(0, run.exit());
@@ -130,10 +149,16 @@ class NodeTemplateTest {
         "haproxy, oml_ha_email, nobody, oml_ha_email: expected an e-mail address",
         "postgresql, oml_ha_vip_main, , oml_ha_vip_main: not set",
         "postgresql, oml_ha_vip_backup, 172.16.20.65, oml_ha_vip_backup: must differ from oml_ha_vip_main",
-        "dns, oml_ha_rol, main, --role: must be asterisk, haproxy or postgresql",
+        "dns, oml_ha_rol, main, --role: must be asterisk, haproxy, postgresql or redis",
+        "redis, oml_ha_sentinels, , oml_ha_sentinels: not set: list the Sentinels",
+        "redis, oml_ha_sentinels, '10.10.10.11,10.10.10.12', oml_ha_sentinels: lists 2; at least three are needed",
+        "redis, oml_ha_sentinels, '10.10.10.11,10.10.10.11:26379,10.10.10.12', oml_ha_sentinels: 10.10.10.11:26379 is listed twice",
+        "redis, oml_master_port, 70000, oml_master_port: expected a port 1..65535",
+        "redis, oml_master_ip, , oml_master_ip: not set",
     })
     void aMissingOrBadVariableIsNamedExitsTwoAndWritesNothing(String role, String variable, String value, String message) {
-        Map<String, String> env = new HashMap<>(role.equals("postgresql") ? postgresqlMain() : haproxyBackup());
+        Map<String, String> env = new HashMap<>(role.equals("postgresql") ? postgresqlMain()
+                : role.equals("redis") ? redisBackup() : haproxyBackup());
         if (value == null) {
             env.remove(variable);
         } else {

@@ -15,7 +15,8 @@ class StatusJsonTest {
         GroupStatus group = new GroupStatus("asterisk", 51, "eth0", 3, "MASTER", 150, 140, 1000, List.of("192.0.2.100/24"), true, List.of("192.0.2.100/24"), null,
                 true, false, "192.0.2.1", 140, List.of(new GroupStatus.PeerStatus("192.0.2.2", 100, 230)), 10, 20, 0, Map.of("MASTER", 1L),
                 List.of(new GroupStatus.TransitionRecord("2026-01-01T00:00:00Z", "BACKUP", "MASTER", "master down timer expired")),
-                new GroupStatus.DatabaseStatus("pg", "primary", "primary", "2", null, false, "ok"));
+                new GroupStatus.DatabaseStatus("pg", "primary", "primary", "2", null, false, "ok"),
+                new GroupStatus.RedisStatus("redis", "master", "192.0.2.11:6379", true, 2, 2, 3, true, false, "PONG"));
         return new AgentStatus("n1", "omnileads.example", 42, 1000, List.of(group),
                 List.of(new AgentStatus.ProbeStatus("asterisk", "sip-options", true, false, "no SIP response in 500 ms", 500.2,
                         "no SIP response in 500 ms", "2026-01-01T00:00:01Z", 12, 3, 42_300L)), Map.of("bad_checksum", 3L), 0,
@@ -38,6 +39,11 @@ class StatusJsonTest {
         assertEquals("192.0.2.2", peer.get("address").asText());
         assertEquals(100, peer.get("priority").asInt());
         assertEquals(230, peer.get("last_advert_ms_ago").asLong());
+        JsonNode redis = group.get("redis");
+        assertEquals("192.0.2.11:6379", redis.get("sentinel_master").asText());
+        assertEquals(2, redis.get("sentinels_agreeing").asInt());
+        assertEquals(3, redis.get("sentinels_configured").asInt());
+        assertTrue(redis.get("elected").asBoolean());
         JsonNode probe = root.get("probes").get(0);
         assertEquals("asterisk", probe.get("name").asText());
         assertTrue(probe.has("up"));
@@ -63,6 +69,8 @@ class StatusJsonTest {
         assertTrue(table.contains("BACKUP -> MASTER: master down timer expired"), table);
         assertTrue(table.contains("DOWN") && table.contains("no SIP response in 500 ms"), table);
         assertTrue(table.contains("VRRP loop: SCHED_FIFO priority 10\n"), table);
+        assertTrue(table.contains("redis (redis, follows the master Sentinel elected): master; sentinels name 192.0.2.11:6379 "
+                + "(this node): 2 of 3 agree, majority 2, 2 answered"), table);
     }
 
     @Test
