@@ -18,7 +18,7 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
- * An HTTP caller inside a lab namespace that behaves as real callers do: every period a NEW TCP connection, with an
+ * A caller inside a lab namespace (HTTP, or Redis writes: {@link #startRedisWrites}) that behaves as real callers do: every period a NEW TCP connection, with an
  * ordinary connect timeout (seconds, so a lost SYN costs the kernel's 1 s SYN retransmission instead of being hidden
  * by a client retry) and a reply timeout once connected; the requests run independently, several in flight at once.
  * Each one is recorded with its start, end, outcome (answered, refused, reset, timeout) and the node that answered
@@ -45,20 +45,36 @@ public final class CallerHttpClient implements AutoCloseable {
     private volatile int open;
     private volatile Selector selector;
 
+    /** Turns what the server sent before it closed the connection into the request's record. */
+    interface ReplyParser {
+        LabCall parse(long sentNanos, long endedNanos, byte[] reply);
+    }
+
+    private final ReplyParser parser;
+
     private CallerHttpClient(String namespace, InetSocketAddress target, String path, Duration period, Duration connectTimeout,
             Duration replyTimeout, Duration maxDuration) {
+        this(namespace, target, ("GET " + path + " HTTP/1.0\r\nHost: " + target.getAddress().getHostAddress() + ":" + target.getPort()
+                + "\r\nUser-Agent: omlha-lab-caller\r\n\r\n").getBytes(StandardCharsets.US_ASCII), (sent, ended, reply) -> {
+                    NamespaceHttpClient.Exchange e = NamespaceHttpClient.parse(sent, ended, reply);
+                    return new LabCall(e.sentNanos(), e.endedNanos(), e.ok(), e.body(), e.failure(), 0);
+                }, period, connectTimeout, replyTimeout, maxDuration, "http-caller");
+    }
+
+    private CallerHttpClient(String namespace, InetSocketAddress target, byte[] request, ReplyParser parser, Duration period,
+            Duration connectTimeout, Duration replyTimeout, Duration maxDuration, String threadName) {
         if (period.isNegative() || period.isZero() || connectTimeout.isNegative() || connectTimeout.isZero() || replyTimeout.isNegative()
                 || replyTimeout.isZero()) {
             throw new IllegalArgumentException("period and timeouts must be positive");
         }
         this.target = target;
-        this.request = ("GET " + path + " HTTP/1.0\r\nHost: " + target.getAddress().getHostAddress() + ":" + target.getPort()
-                + "\r\nUser-Agent: omlha-lab-caller\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        this.request = request;
+        this.parser = parser;
         this.periodNanos = period.toNanos();
         this.connectTimeoutNanos = connectTimeout.toNanos();
         this.replyTimeoutNanos = replyTimeout.toNanos();
         this.maxDurationNanos = maxDuration.toNanos();
-        this.thread = new NamespaceThread(namespace, "http-caller", this::run);
+        this.thread = new NamespaceThread(namespace, threadName, this::run);
     }
 
     /** Starts calling {@code http://target/path} from inside {@code namespace}; returns once the thread is in it. */
@@ -67,6 +83,32 @@ public final class CallerHttpClient implements AutoCloseable {
         CallerHttpClient client = new CallerHttpClient(namespace, target, path, period, connectTimeout, replyTimeout, maxDuration);
         client.thread.start("caller", () -> client.close(Duration.ZERO));
         return client;
+    }
+
+    /**
+     * A Redis writer through {@code target}: every period a new connection sends {@code SET omlha:caller <n>} and
+     * {@code QUIT}, so the server replies and closes. Answered means {@code +OK}: the server took the write (a replica
+     * answers {@code -READONLY}, recorded as the failure). {@code node} is the write's reply.
+     */
+    public static CallerHttpClient startRedisWrites(String namespace, InetSocketAddress target, Duration period,
+            Duration connectTimeout, Duration replyTimeout, Duration maxDuration) {
+        byte[] request = ("*3\r\n$3\r\nSET\r\n$12\r\nomlha:caller\r\n$1\r\n1\r\n*1\r\n$4\r\nQUIT\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
+        CallerHttpClient client = new CallerHttpClient(namespace, target, request, CallerHttpClient::redisReply, period,
+                connectTimeout, replyTimeout, maxDuration, "redis-caller");
+        client.thread.start("caller", () -> client.close(Duration.ZERO));
+        return client;
+    }
+
+    /** The first reply line decides: {@code +OK} is a write taken; anything else is why not. */
+    static LabCall redisReply(long sentNanos, long endedNanos, byte[] reply) {
+        String text = new String(reply, StandardCharsets.US_ASCII);
+        int eol = text.indexOf("\r\n");
+        String first = eol < 0 ? text : text.substring(0, eol);
+        if (first.equals("+OK")) {
+            return new LabCall(sentNanos, endedNanos, true, "+OK", null, 0);
+        }
+        return new LabCall(sentNanos, endedNanos, false, null, first.isEmpty() ? "closed without a reply" : first, 0);
     }
 
     /** Every request that has ended so far, in the order they ended. */
@@ -240,8 +282,7 @@ public final class CallerHttpClient implements AutoCloseable {
                         finish(p, pending, new LabCall(p.sentNanos, System.nanoTime(), false, null, "response too long", 0));
                     }
                 } else if (n < 0) {
-                    NamespaceHttpClient.Exchange e = NamespaceHttpClient.parse(p.sentNanos, System.nanoTime(), p.in.toByteArray());
-                    finish(p, pending, new LabCall(e.sentNanos(), e.endedNanos(), e.ok(), e.body(), e.failure(), 0));
+                    finish(p, pending, parser.parse(p.sentNanos, System.nanoTime(), p.in.toByteArray()));
                 }
             }
         } catch (IOException e) {

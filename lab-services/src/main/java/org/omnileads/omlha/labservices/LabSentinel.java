@@ -60,8 +60,13 @@ public final class LabSentinel implements AutoCloseable {
 
     /** Writes the config, starts Sentinel and returns once it answers PING. */
     public void start(LabRedis master, int quorum) throws IOException {
+        start(master, quorum, "");
+    }
+
+    /** As {@link #start(LabRedis, int)}, with more lines for sentinel.conf (e.g. a client-reconfig-script). */
+    public void start(LabRedis master, int quorum, String extraConfig) throws IOException {
         Files.createDirectories(dir);
-        Files.writeString(config, config(host, dir.toString(), master.host().ipv4(), quorum));
+        Files.writeString(config, config(host, dir.toString(), master.host().ipv4(), quorum) + extraConfig);
         process = lab.start(host, List.of("redis-sentinel", config.toString()), log);
         long end = System.nanoTime() + READY_LIMIT.toNanos();
         while (System.nanoTime() - end < 0) {
@@ -106,6 +111,16 @@ public final class LabSentinel implements AutoCloseable {
 
     public String logTail() {
         return LabRedis.tail(log);
+    }
+
+    /** Sentinel's log file (each line stamped to the millisecond, local time). */
+    public Path log() {
+        return log;
+    }
+
+    /** The directory of its config and log, where a lab may put its scripts. */
+    public Path dir() {
+        return dir;
     }
 
     @Override
