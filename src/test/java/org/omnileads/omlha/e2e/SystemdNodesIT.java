@@ -182,7 +182,8 @@ class SystemdNodesIT {
         assertEquals(3, bob.exit(), bob.output());
         List<String> lines = bob.output().strip().lines().toList();
         assertEquals(1, lines.size(), "one line: " + bob.output());
-        assertTrue(lines.get(0).contains("omlha"), "it names the group to join: " + lines.get(0));
+        assertTrue(lines.get(0).contains("permission denied") && lines.get(0).contains("usermod -aG omlha bob"),
+                "it says why and names the group to join: " + lines.get(0));
         System.out.println("SystemdNodesIT: status as bob (not in omlha), exit 3: " + lines.get(0));
         assertFalse(bob.output().contains("\tat "), "no stack trace: " + bob.output());
     }

@@ -146,7 +146,7 @@ final class NetworkCapabilities {
             remedies.add("this container does not have " + it + ": start the container with " + it + " (" + containerFlags + ")");
         }
         if (where.systemdService()) {
-            remedies.add("the unit gives " + it + " with AmbientCapabilities=CAP_NET_RAW CAP_NET_ADMIN; a drop-in that clears that line,"
+            remedies.add("the unit gives " + it + " with AmbientCapabilities=CAP_NET_RAW CAP_NET_ADMIN CAP_SYS_NICE; a drop-in that clears that line,"
                     + " or a CapabilityBoundingSet= without " + it + ", takes " + it + " away (see: systemctl cat omlha-agent)");
         } else if (bounded && !where.container()) {
             remedies.add("whatever started the agent (capsh, setpriv, a container) took " + it + " out of its bounding set: run it as root"

@@ -70,7 +70,7 @@ class NetworkCapabilitiesTest {
     void underSystemdTheUnitsAmbientCapabilitiesAreTheRemedy() {
         String line = NetworkCapabilities.refusal(List.of(NET_ADMIN), List.of(), SYSTEMD);
         assertEquals("the agent lacks CAP_NET_ADMIN (adding and removing the VIPs): the unit gives it with AmbientCapabilities="
-                + "CAP_NET_RAW CAP_NET_ADMIN; a drop-in that clears that line, or a CapabilityBoundingSet= without it, takes it away"
+                + "CAP_NET_RAW CAP_NET_ADMIN CAP_SYS_NICE; a drop-in that clears that line, or a CapabilityBoundingSet= without it, takes it away"
                 + " (see: systemctl cat omlha-agent)", line);
     }
 

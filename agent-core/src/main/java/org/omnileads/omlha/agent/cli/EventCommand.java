@@ -40,8 +40,7 @@ final class EventCommand implements Callable<Integer> {
             ControlClient.event(socket, line);
             return 0;
         } catch (IOException e) {
-            System.err.printf("omlha-agent event: no agent answers on %s (%s); the event is dropped%n", socket,
-                    e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+            System.err.println(NoAnswer.line("event", socket, e) + "; the event is dropped");
             return 3;
         }
     }

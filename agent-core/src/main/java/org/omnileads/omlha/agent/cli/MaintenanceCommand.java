@@ -60,8 +60,7 @@ final class MaintenanceCommand implements Callable<Integer> {
         try {
             reply = ControlClient.maintenance(socket, request.toString());
         } catch (IOException e) {
-            System.err.printf("omlha-agent maintenance: no agent answers on %s (%s). Is it running? systemctl status omlha-agent%n",
-                    socket, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+            System.err.println(NoAnswer.line("maintenance", socket, e));
             return 3;
         }
         if (reply.error() != null) {

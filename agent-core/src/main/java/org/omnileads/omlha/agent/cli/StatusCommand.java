@@ -24,8 +24,7 @@ final class StatusCommand implements Callable<Integer> {
         try {
             reply = ControlClient.statusJson(socket);
         } catch (IOException e) {
-            System.err.printf("omlha-agent status: no agent answers on %s (%s). Is it running? systemctl status omlha-agent%n",
-                    socket, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+            System.err.println(NoAnswer.line("status", socket, e));
             return 3;
         }
         try {
