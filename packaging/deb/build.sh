@@ -21,18 +21,11 @@ esac
 
 command -v dpkg-deb >/dev/null || { echo "build.sh: dpkg-deb not found (it comes with dpkg)" >&2; exit 1; }
 
-jar=agent-core/target/omlha-agent.jar
-if [ "$rebuild" = no ] && [ -f "$jar" ] \
-    && [ -z "$(find pom.xml ./*/pom.xml ./*/src/main -newer "$jar" -type f -print -quit 2>/dev/null)" ]; then
-  echo "build.sh: packaging the existing $jar" >&2
-else
-  echo "build.sh: mvn -B -q -DskipTests package" >&2
-  mvn -B -q -DskipTests package >&2
-fi
+. packaging/jar.sh
+omlha_ensure_jar "$rebuild"
 
 # 0.1.0-SNAPSHOT -> 0.1.0~snapshot-1 (sorts before the 0.1.0-1 release); 0.1.0 -> 0.1.0-1.
-project_version=$(sed -n 's:^  <version>\(.*\)</version>$:\1:p' pom.xml | head -n 1)
-[ -n "$project_version" ] || { echo "build.sh: no <version> in pom.xml" >&2; exit 1; }
+omlha_project_version
 version=${project_version%-SNAPSHOT}
 if [ "$version" != "$project_version" ]; then version="$version~snapshot"; fi
 version="$version-1"
