@@ -191,6 +191,7 @@ class SystemdNodesIT {
     @Test
     @Order(3)
     void theBackupTakesOverAndTheMainTakesItBack() throws Exception {
+        long mastersBefore = group(n2, "web").orElseThrow().transitionCounts().getOrDefault("MASTER", 0L);
         lab.setCable(h1, false);
         try {
             Await.until(LIMIT, "n2 MASTER with the VIP while n1's cable is out", () -> isMaster(n2, "web") && holds(h2, VIP),
@@ -199,7 +200,8 @@ class SystemdNodesIT {
             lab.setCable(h1, true);
         }
         awaitMainServing();
-        assertEquals(1L, group(n2, "web").orElseThrow().transitionCounts().get("MASTER"), "n2 was master once");
+        assertTrue(group(n2, "web").orElseThrow().transitionCounts().getOrDefault("MASTER", 0L) > mastersBefore,
+                "n2's own count of becoming MASTER went up");
     }
 
     @Test
