@@ -58,11 +58,15 @@ class PrometheusToolsIT {
             String probes = "  probes {\n"
                     + "    svc { type = exec, command = [\"/bin/true\"], interval = 200ms }\n"
                     + "    pg { type = postgresql, url = \"jdbc:postgresql://192.0.2.11:5432/postgres\", user = \"omlha\", interval = 1s }\n"
+                    // No Redis and no Sentinels in this lab: the group's Sentinel view (and its metrics) says so.
+                    + "    rd { type = redis, uri = \"redis://192.0.2.11:6379\", sentinel-master = \"mymaster\", interval = 1s,"
+                    + " timeout = 300ms,\n      sentinels = [\"192.0.2.61:26379\", \"192.0.2.62:26379\", \"192.0.2.63:26379\"] }\n"
                     + "  }\n";
             String groups = "  groups {\n"
                     + "    web { vrid = 51, priority = 150, vips = [\"" + Cluster.VIP4 + "/24\"], advert-interval = 100ms,"
                     + " track = [{ probe = svc, weight = 0 }] }\n"
                     + "    pgsql-rw { vrid = 61, vips = [\"192.0.2.65/24\"], follow = { probe = pg, role = primary } }\n"
+                    + "    redis { vrid = 71, vips = [\"192.0.2.71/24\"], follow = { probe = rd, role = master } }\n"
                     + "  }";
             LabAgent n1 = c.agent(1, "  metrics.listen = \"192.0.2.11:9273\"\n" + probes + groups);
             Await.until(LIMIT, "n1 holds the VIP", () -> n1.isMasterWithVips("web"), c::diagnostics);
@@ -82,6 +86,7 @@ class PrometheusToolsIT {
         Set<String> exported = exportedNames(body);
         Set<String> omlhaExported = exported.stream().filter(n -> n.startsWith("omlha_")).collect(Collectors.toCollection(TreeSet::new));
         assertTrue(omlhaExported.contains("omlha_postgresql_stale_primary"), "a follow group exports the stale primary: " + omlhaExported);
+        assertTrue(omlhaExported.contains("omlha_redis_stale_master"), "a Redis follow group exports the stale master: " + omlhaExported);
 
         Set<String> inRules = new TreeSet<>();
         Matcher expr = Pattern.compile("(?m)^\\s*expr:\\s*(.+)$").matcher(Files.readString(ALERTS));
@@ -105,7 +110,7 @@ class PrometheusToolsIT {
     void promtoolAcceptsTheAlertRules() throws Exception {
         Result result = promtool(null, "check", "rules", ALERTS.toString());
         assertEquals(0, result.exit(), result.output());
-        assertTrue(result.output().contains("SUCCESS: 8 rules found"), result.output());
+        assertTrue(result.output().contains("SUCCESS: 9 rules found"), result.output());
     }
 
     @Test
