@@ -1,5 +1,15 @@
 # Sourced by packaging/rpm/build.sh and packaging/deb/build.sh, at the repository root: what both packages start from.
 
+# build.sh [--rebuild]: sets $rebuild (yes: always run Maven first); anything else is a usage error, exit 2.
+omlha_parse_options() {
+  rebuild=no
+  case "${1:-}" in
+    "") ;;
+    --rebuild) rebuild=yes ;;
+    *) echo "usage: $0 [--rebuild]" >&2; exit 2 ;;
+  esac
+}
+
 # The shipped jar, built first when it is missing, older than a pom.xml or a file under */src/main, or when the
 # first argument is "yes" (--rebuild). Sets $jar.
 omlha_ensure_jar() {

@@ -11,17 +11,11 @@
 set -euo pipefail
 root=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)
 cd "$root"
-
-rebuild=no
-case "${1:-}" in
-  "") ;;
-  --rebuild) rebuild=yes ;;
-  *) echo "usage: $0 [--rebuild]" >&2; exit 2 ;;
-esac
+. packaging/jar.sh
+omlha_parse_options "$@"
 
 command -v dpkg-deb >/dev/null || { echo "build.sh: dpkg-deb not found (it comes with dpkg)" >&2; exit 1; }
 
-. packaging/jar.sh
 omlha_ensure_jar "$rebuild"
 
 # 0.1.0-SNAPSHOT -> 0.1.0~snapshot-1 (sorts before the 0.1.0-1 release); 0.1.0 -> 0.1.0-1.

@@ -9,17 +9,11 @@
 set -euo pipefail
 root=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)
 cd "$root"
-
-rebuild=no
-case "${1:-}" in
-  "") ;;
-  --rebuild) rebuild=yes ;;
-  *) echo "usage: $0 [--rebuild]" >&2; exit 2 ;;
-esac
+. packaging/jar.sh
+omlha_parse_options "$@"
 
 command -v rpmbuild >/dev/null || { echo "build.sh: rpmbuild not found (Debian: apt-get install rpm)" >&2; exit 1; }
 
-. packaging/jar.sh
 omlha_ensure_jar "$rebuild"
 
 # 0.1.0-SNAPSHOT -> Version 0.1.0, Release 0.snapshot (sorts before the 0.1.0-1 release); 0.1.0 -> 0.1.0-1.

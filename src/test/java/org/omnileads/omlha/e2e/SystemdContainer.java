@@ -125,27 +125,26 @@ final class SystemdContainer implements AutoCloseable {
     Result execWithInput(String input, String... command) throws IOException, InterruptedException {
         List<String> full = new ArrayList<>(List.of("nsenter", "--target=" + leader, "--all", "--"));
         full.addAll(List.of(command));
-        ProcessBuilder builder = new ProcessBuilder(full).redirectErrorStream(true);
-        builder.environment().put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
-        builder.environment().put("SYSTEMD_PAGER", "");
-        Process process = builder.start();
-        if (input != null) {
+        // Output to a file, not a pipe read to its end: a command that hangs must not hang the test past its bound.
+        Path out = Files.createTempFile("omlha-container", ".out");
+        try {
+            ProcessBuilder builder = new ProcessBuilder(full).redirectErrorStream(true).redirectOutput(out.toFile());
+            builder.environment().put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
+            builder.environment().put("SYSTEMD_PAGER", "");
+            Process process = builder.start();
             try (var stdin = process.getOutputStream()) {
-                stdin.write(input.getBytes(StandardCharsets.UTF_8));
+                if (input != null) {
+                    stdin.write(input.getBytes(StandardCharsets.UTF_8));
+                }
             }
-        } else {
-            process.getOutputStream().close();
+            if (!process.waitFor(120, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new IOException(String.join(" ", command) + ": no exit in 120 s");
+            }
+            return new Result(process.exitValue(), Files.readString(out));
+        } finally {
+            Files.deleteIfExists(out);
         }
-        byte[] output;
-        try (var stdout = process.getInputStream()) {
-            // Commands here are short (systemctl, journalctl, dpkg): read to the end, then bound the wait for the exit.
-            output = stdout.readAllBytes();
-        }
-        if (!process.waitFor(120, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new IOException(String.join(" ", command) + ": no exit in 120 s");
-        }
-        return new Result(process.exitValue(), new String(output, StandardCharsets.UTF_8));
     }
 
     /** {@code systemctl show -p PROPERTY --value omlha-agent}. */

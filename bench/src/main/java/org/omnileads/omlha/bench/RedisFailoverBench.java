@@ -175,7 +175,7 @@ public final class RedisFailoverBench {
 
     private static Failover failover(String mode, int round, NetnsLab lab, List<NetnsLab.Host> hosts, List<LabSentinel> sentinels,
             List<AddressWatch> watches, CallerHttpClient writer, long offsetNanos) throws Exception {
-        String before = elected(sentinels);
+        String before = LabSentinel.electedMaster(sentinels);
         NetnsLab.Host from = hostOf(hosts, before);
         List<Long> logSizes = new ArrayList<>();
         for (LabSentinel s : sentinels) {
@@ -184,9 +184,12 @@ public final class RedisFailoverBench {
         long asked = System.nanoTime();
         BenchLab.await(() -> sentinels.get(0).failover().equals("OK"), "a Sentinel accepts SENTINEL FAILOVER", LIMIT, 200,
                 () -> sentinels.get(0).logTail(), () -> "");
-        BenchLab.await(() -> !elected(sentinels).isEmpty() && !elected(sentinels).equals(before),
+        BenchLab.await(() -> {
+            String now = LabSentinel.electedMaster(sentinels);
+            return !now.isEmpty() && !now.equals(before);
+        },
                 "the Sentinels elect another master than " + before, LIMIT, 20, () -> sentinels.get(0).logTail(), () -> "");
-        NetnsLab.Host to = hostOf(hosts, elected(sentinels));
+        NetnsLab.Host to = hostOf(hosts, LabSentinel.electedMaster(sentinels));
         AddressWatch toWatch = watches.get(hosts.indexOf(to));
         AddressWatch fromWatch = watches.get(hosts.indexOf(from));
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
@@ -245,17 +248,6 @@ public final class RedisFailoverBench {
 
     private static OptionalLong firstHeldFrom(AddressWatch watch, long after) throws IOException {
         return watch.periods().stream().mapToLong(AddressWatch.Held::from).filter(from -> from - after >= 0).min();
-    }
-
-    /** The master a majority of the Sentinels name (host:port), or "". */
-    private static String elected(List<LabSentinel> sentinels) {
-        List<String> named = sentinels.stream().map(LabSentinel::master).toList();
-        for (String candidate : named) {
-            if (!candidate.isEmpty() && named.stream().filter(candidate::equals).count() >= 2) {
-                return candidate;
-            }
-        }
-        return "";
     }
 
     private static NetnsLab.Host hostOf(List<NetnsLab.Host> hosts, String address) {

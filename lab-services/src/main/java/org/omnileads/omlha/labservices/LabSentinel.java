@@ -87,6 +87,20 @@ public final class LabSentinel implements AutoCloseable {
         return lines.size() == 2 ? lines.get(0) + ":" + lines.get(1) : "";
     }
 
+    /**
+     * The master (host:port) that a majority of {@code sentinels} name, or "" when no majority agrees (one
+     * {@link #master()} question each).
+     */
+    public static String electedMaster(List<LabSentinel> sentinels) {
+        List<String> named = sentinels.stream().map(LabSentinel::master).toList();
+        for (String candidate : named) {
+            if (!candidate.isEmpty() && named.stream().filter(candidate::equals).count() > sentinels.size() / 2) {
+                return candidate;
+            }
+        }
+        return "";
+    }
+
     /** {@code SENTINEL FAILOVER}: OK, or Sentinel's error (NOGOODSLAVE until it knows a replica). */
     public String failover() {
         return ask("SENTINEL", "failover", MASTER_NAME);
